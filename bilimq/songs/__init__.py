@@ -1,0 +1,1 @@
+"""Song names: parse lines, read list files, make safe file names."""
