@@ -1,0 +1,87 @@
+"""In-process task queue and TTL key-value store, on the standard library only.
+
+``MemoryQueue`` hands task dicts from producer threads to worker threads, by
+priority and then in push order, and tracks each task through the states
+queued, running, succeeded, failed, retrying and cancelled. ``PublicStore``
+(reachable through the queue's ``set_public()`` and related methods) shares
+values between threads, each with an optional TTL. This package imports
+nothing else of bilimq, and it logs on the standard ``logging`` logger
+``bilimq.core``.
+
+Example::
+
+    import threading
+    from bilimq.core import MemoryQueue
+
+    q = MemoryQueue(maxsize=8)
+    q.set_public("greeting", "hello", ttl=60)
+
+    def worker() -> None:
+        while (task := q.pop_task(timeout=1)) is not None:
+            print(q.get_public("greeting"), task["params"]["name"])
+            q.ack(task["task_id"])
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for name in ("a", "b", "c"):
+        q.push_task({"type": "greet", "params": {"name": name}})
+    q.close()  # workers drain the queue, then pop_task returns None
+    for thread in threads:
+        thread.join()
+    print(q.stats().succeeded)  # 3
+
+Module-level ``push_task``, ``pop_task``, ``set_public``, ``get_public`` and
+``delete_public`` act on one process-wide queue returned by ``get_queue()``.
+"""
+
+from __future__ import annotations
+
+from bilimq.core.default import (
+    delete_public,
+    get_public,
+    get_queue,
+    pop_task,
+    push_task,
+    set_public,
+)
+from bilimq.core.errors import (
+    CoreError,
+    DuplicateTaskError,
+    InvalidTaskError,
+    QueueClosed,
+    QueueFull,
+    TaskNotFoundError,
+    TaskStateError,
+)
+from bilimq.core.hooks import HOOK_NAMES
+from bilimq.core.queue import MemoryQueue, QueueStats
+from bilimq.core.retry import RetryPolicy
+from bilimq.core.store import MISSING, Clock, PublicStore
+from bilimq.core.task import Task, TaskInfo, TaskState
+
+__all__ = [
+    "HOOK_NAMES",
+    "MISSING",
+    "Clock",
+    "CoreError",
+    "DuplicateTaskError",
+    "InvalidTaskError",
+    "MemoryQueue",
+    "PublicStore",
+    "QueueClosed",
+    "QueueFull",
+    "QueueStats",
+    "RetryPolicy",
+    "Task",
+    "TaskInfo",
+    "TaskNotFoundError",
+    "TaskState",
+    "TaskStateError",
+    "delete_public",
+    "get_public",
+    "get_queue",
+    "pop_task",
+    "push_task",
+    "set_public",
+]

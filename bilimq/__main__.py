@@ -1,0 +1,5 @@
+"""`python -m bilimq` runs the command-line interface."""
+
+from bilimq.cli.app import main
+
+main()

@@ -1,0 +1,242 @@
+"""Settings from config.toml and the environment.
+
+A config file is found, first match wins, at: the `--config` option, the
+`BILIMQ_CONFIG` variable, `config.toml` in the working folder, then
+`config.toml` in the user config folder. Every key can be overridden by an
+environment variable named `BILIMQ_<SECTION>_<KEY>`, e.g. `BILIMQ_DATABASE_URL`.
+With no file at all the defaults below apply. Relative paths in a file are
+resolved against that file's folder.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+
+from bilimq.errors import ConfigError
+
+APP_NAME = "bilimq"
+
+
+class Secret(str):
+    """A string that never shows its value in repr, logs or tracebacks."""
+
+    def __repr__(self) -> str:
+        return "Secret('***')" if self else "Secret('')"
+
+    def reveal(self) -> str:
+        """Return the plain value, for the one place that must send it."""
+        return str.__str__(self)
+
+
+@dataclass(frozen=True)
+class PathSettings:
+    """Where bilimq keeps its database, downloads and logs."""
+
+    data_dir: Path = Path(platformdirs.user_data_dir(APP_NAME))
+    library_dir: Path = Path(platformdirs.user_music_dir()) / APP_NAME
+    log_dir: Path = Path(platformdirs.user_log_dir(APP_NAME))
+
+
+@dataclass(frozen=True)
+class DatabaseSettings:
+    """The task ledger's location."""
+
+    url: Secret = Secret("")
+    """Empty means a SQLite file `bilimq.db` in the data folder."""
+    echo: bool = False
+    pool_recycle: int = 280
+    """Seconds; keep below the MySQL server's wait_timeout."""
+
+
+@dataclass(frozen=True)
+class BilibiliSettings:
+    """How bilimq talks to Bilibili."""
+
+    api_base: str = "https://api.bilibili.com"
+    video_base: str = "https://www.bilibili.com/video/"
+    sessdata: Secret = Secret("")
+    cookie_file: str = ""
+    timeout: float = 10.0
+
+
+@dataclass(frozen=True)
+class DownloadSettings:
+    """Output format and file handling."""
+
+    format: str = "m4a"
+    bitrate: str = "192k"
+    overwrite: bool = False
+
+
+@dataclass(frozen=True)
+class MatchSettings:
+    """Matcher thresholds."""
+
+    threshold: float = 70.0
+
+
+@dataclass(frozen=True)
+class NameSettings:
+    """How song lines are read."""
+
+    order: str = "title-artist"
+
+
+@dataclass(frozen=True)
+class RunSettings:
+    """The `bilimq run` daemon."""
+
+    workers: int = 4
+    lease_seconds: float = 300.0
+    poll_interval: float = 1.0
+    max_attempts: int = 5
+    backoff_base: float = 30.0
+    backoff_max: float = 3600.0
+    cooldown: float = 60.0
+    idle_wait: float = 120.0
+    """With --exit-when-idle, wait for retries due within this many seconds."""
+
+
+@dataclass(frozen=True)
+class LogSettings:
+    """The rotating log file."""
+
+    level: str = "DEBUG"
+    rotation: str = "10 MB"
+    retention: int = 10
+
+
+@dataclass(frozen=True)
+class Settings:
+    """All settings, one frozen record per config section."""
+
+    paths: PathSettings = field(default_factory=PathSettings)
+    database: DatabaseSettings = field(default_factory=DatabaseSettings)
+    bilibili: BilibiliSettings = field(default_factory=BilibiliSettings)
+    download: DownloadSettings = field(default_factory=DownloadSettings)
+    match: MatchSettings = field(default_factory=MatchSettings)
+    names: NameSettings = field(default_factory=NameSettings)
+    run: RunSettings = field(default_factory=RunSettings)
+    log: LogSettings = field(default_factory=LogSettings)
+    source: Path | None = None
+    """The config file that was read, if any."""
+
+    @property
+    def database_url(self) -> str:
+        """Return the ledger URL, defaulting to a SQLite file in the data folder."""
+        if self.database.url:
+            return self.database.url.reveal()
+        return f"sqlite:///{self.paths.data_dir / 'bilimq.db'}"
+
+
+_SECTION_NAMES = [f.name for f in fields(Settings) if f.name != "source"]
+
+
+def find_config_file(explicit: Path | None = None) -> Path | None:
+    """Return the config file to read, or None when there is none."""
+    if explicit is not None:
+        if not explicit.is_file():
+            raise ConfigError(f"config file not found: {explicit}")
+        return explicit
+    from_env = os.environ.get("BILIMQ_CONFIG")
+    if from_env:
+        path = Path(from_env)
+        if not path.is_file():
+            raise ConfigError(f"BILIMQ_CONFIG points to a missing file: {path}")
+        return path
+    for candidate in (
+        Path.cwd() / "config.toml",
+        Path(platformdirs.user_config_dir(APP_NAME)) / "config.toml",
+    ):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def load_settings(explicit: Path | None = None) -> Settings:
+    """Build settings from defaults, the config file and the environment."""
+    path = find_config_file(explicit)
+    raw: dict[str, Any] = _read_toml(path) if path else {}
+    base = path.parent if path else Path.cwd()
+    sections = {}
+    for name in _SECTION_NAMES:
+        default = getattr(Settings(), name)
+        values = dict(raw.pop(name, {}) or {})
+        values.update(_env_overrides(name, default))
+        sections[name] = _build_section(name, default, values, base)
+    if raw:
+        unknown = ", ".join(sorted(raw))
+        raise ConfigError(
+            f"unknown section(s) in {path}: {unknown}; "
+            f"valid sections are {', '.join(_SECTION_NAMES)}"
+        )
+    return Settings(**sections, source=path)
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"invalid TOML in {path}: {exc}") from None
+
+
+def _env_overrides(section: str, default: Any) -> dict[str, str]:
+    overrides = {}
+    for item in fields(default):
+        value = os.environ.get(f"BILIMQ_{section.upper()}_{item.name.upper()}")
+        if value is not None:
+            overrides[item.name] = value
+    return overrides
+
+
+def _build_section(name: str, default: Any, values: dict[str, Any], base: Path) -> Any:
+    known = {item.name: item for item in fields(default)}
+    converted = {}
+    for key, value in values.items():
+        if key not in known:
+            raise ConfigError(
+                f"unknown setting [{name}] {key}; "
+                f"valid keys are {', '.join(sorted(known))}"
+            )
+        current = getattr(default, key)
+        converted[key] = _convert(f"[{name}] {key}", current, value, base)
+    return replace(default, **converted)
+
+
+def _convert(label: str, current: Any, value: Any, base: Path) -> Any:
+    try:
+        if isinstance(current, Secret):
+            return Secret(str(value))
+        if isinstance(current, bool):
+            return _to_bool(value)
+        if isinstance(current, int):
+            return int(value)
+        if isinstance(current, float):
+            return float(value)
+        if isinstance(current, Path):
+            path = Path(os.path.expanduser(str(value)))
+            return path if path.is_absolute() else (base / path).resolve()
+        return str(value)
+    except ValueError:
+        kind = type(current).__name__
+        raise ConfigError(
+            f"invalid value for {label}: {value!r} (expected {kind})"
+        ) from None
+
+
+def _to_bool(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in {"1", "true", "yes", "on"}:
+        return True
+    if text in {"0", "false", "no", "off"}:
+        return False
+    raise ValueError(value)

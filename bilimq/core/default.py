@@ -1,0 +1,50 @@
+"""A process-wide ``MemoryQueue`` and module-level shortcuts that act on it."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from bilimq.core.queue import MemoryQueue
+from bilimq.core.task import Task
+
+_default_queue: MemoryQueue | None = None
+_default_lock = threading.Lock()
+
+
+def get_queue() -> MemoryQueue:
+    """Return the process-wide queue, creating an unbounded one on first use."""
+    global _default_queue
+    queue = _default_queue
+    if queue is not None:
+        return queue
+    with _default_lock:
+        # A second thread may have created it while this one waited for the lock.
+        if _default_queue is None:
+            _default_queue = MemoryQueue()
+        return _default_queue
+
+
+def push_task(task: Task, priority: int = 0) -> str:
+    """Queue a task on the process-wide queue and return its ``task_id``."""
+    return get_queue().push_task(task, priority)
+
+
+def pop_task(timeout: float | None = None) -> Task | None:
+    """Pop the next task from the process-wide queue, or None on timeout."""
+    return get_queue().pop_task(timeout)
+
+
+def set_public(key: str, value: Any, ttl: float | None = None) -> None:
+    """Store a shared value in the process-wide queue's store."""
+    get_queue().set_public(key, value, ttl)
+
+
+def get_public(key: str, default: Any = None) -> Any:
+    """Return a shared value from the process-wide queue's store, or ``default``."""
+    return get_queue().get_public(key, default)
+
+
+def delete_public(key: str) -> bool:
+    """Remove a shared value; return whether it was set and not expired."""
+    return get_queue().delete_public(key)

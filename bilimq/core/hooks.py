@@ -1,0 +1,65 @@
+"""Callbacks that a ``MemoryQueue`` calls when a task changes state."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from typing import Any
+
+logger = logging.getLogger("bilimq.core")
+
+Hook = Callable[..., Any]
+
+HOOK_NAMES: dict[str, str] = {
+    "on_push": "fn(task) after a task was queued",
+    "on_start": "fn(task) after a worker popped a task",
+    "on_success": "fn(task) after ack()",
+    "on_failure": "fn(task, error) after a failure that is not retried",
+    "on_retry": "fn(task, error, delay) after a retry was scheduled",
+}
+"""Hook names and the call that each receives."""
+
+
+class HookRegistry:
+    """Thread-safe lists of hooks by name; a failing hook is logged, never raised."""
+
+    def __init__(self) -> None:
+        """Create a registry with no hooks."""
+        self._lock = threading.Lock()
+        self._hooks: dict[str, list[Hook]] = {name: [] for name in HOOK_NAMES}
+
+    def add(self, name: str, fn: Hook) -> None:
+        """Register ``fn`` under ``name``; hooks run in the order they were added."""
+        with self._lock:
+            self._hooks[_checked_name(name)].append(fn)
+
+    def remove(self, name: str, fn: Hook) -> bool:
+        """Unregister one ``fn`` from ``name``; return whether it was registered."""
+        with self._lock:
+            hooks = self._hooks[_checked_name(name)]
+            if fn not in hooks:
+                return False
+            hooks.remove(fn)
+            return True
+
+    def fire(self, name: str, *args: Any) -> None:
+        """Call every hook registered under ``name`` with ``args``.
+
+        An exception in a hook is logged on the ``bilimq.core`` logger with its
+        traceback and does not stop the remaining hooks.
+        """
+        with self._lock:
+            hooks = tuple(self._hooks[name])
+        for fn in hooks:
+            try:
+                fn(*args)
+            except Exception:
+                logger.exception("hook %s %r raised; the queue goes on", name, fn)
+
+
+def _checked_name(name: str) -> str:
+    if name not in HOOK_NAMES:
+        known = ", ".join(HOOK_NAMES)
+        raise ValueError(f"unknown hook name {name!r}: use one of {known}")
+    return name

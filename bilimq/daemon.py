@@ -1,0 +1,353 @@
+"""`bilimq run`: the feeder, the worker threads and the TTL cleaner.
+
+The feeder claims due rows from the ledger under a lease, renews the leases of
+tasks in flight and pushes the tasks onto a MemoryQueue; worker threads pop
+them and run the handler for their type. Stopping (Ctrl-C, `--exit-when-idle`,
+or the network going away) returns every unfinished task to `pending`.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from loguru import logger
+
+from bilimq.audio.errors import AudioError, DownloadError
+from bilimq.bilibili.errors import BilibiliError, NetworkError
+from bilimq.config import Settings
+from bilimq.core import MemoryQueue
+from bilimq.database import Ledger, TaskRecord, TaskState
+from bilimq.errors import BilimqError, InvalidNameError
+from bilimq.jobs import (
+    HANDLERS,
+    Interrupted,
+    JobContext,
+    LeaseLost,
+    NoConfidentMatch,
+    ProgressSink,
+    task_type,
+)
+
+COOLDOWN_KEY = "cooldown:bilibili"
+STRIKES_KEY = "cooldown:strikes"
+_POP_TIMEOUT = 0.5
+
+
+class NetworkUnreachable(BilimqError):
+    """Bilibili cannot be reached at all; the run stops and keeps every task."""
+
+
+class RunObserver(ProgressSink):
+    """Receives run events for the display; every method may be a no-op."""
+
+    def task_started(self, record: TaskRecord) -> None: ...
+    def task_finished(self, record: TaskRecord, state: str) -> None: ...
+    def tasks_claimed(self, count: int) -> None: ...
+
+
+@dataclass
+class RunSummary:
+    """What one `bilimq run` did."""
+
+    finished: dict[str, int] = field(default_factory=dict)
+    stop_reason: str = ""
+    error: BilimqError | None = None
+    released: int = 0
+    elapsed: float = 0.0
+
+    def count(self, state: str) -> None:
+        self.finished[state] = self.finished.get(state, 0) + 1
+
+
+def make_owner() -> str:
+    """Return a lease owner id unique to this process."""
+    return f"{socket.gethostname()[:32]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+class Daemon:
+    """Run tasks from the ledger with a pool of worker threads until stopped."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        ledger: Ledger,
+        observer: RunObserver,
+        *,
+        workers: int,
+        exit_when_idle: bool = False,
+        cookiefile: Path | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.settings = settings
+        self.ledger = ledger
+        self.observer = observer
+        self.workers = workers
+        self.exit_when_idle = exit_when_idle
+        self.clock = clock
+        self.owner = make_owner()
+        self.queue = MemoryQueue(maxsize=workers, cleanup_interval=5.0)
+        self.stopping = threading.Event()
+        self.summary = RunSummary()
+        self._inflight: dict[int, TaskRecord] = {}
+        self._inflight_lock = threading.Lock()
+        self.context = JobContext(
+            settings=settings,
+            ledger=ledger,
+            owner=self.owner,
+            store=self.queue,
+            progress=observer,
+            stopping=self.stopping,
+            cookiefile=cookiefile,
+        )
+
+    # -- lifecycle -----------------------------------------------------------
+
+    def run(self) -> RunSummary:
+        """Run until stopped; return what happened. Blocks the calling thread."""
+        started = self.clock()
+        logger.info(
+            "run started: {} workers, owner {}, ledger {}",
+            self.workers,
+            self.owner,
+            self.ledger.display_url,
+        )
+        self.ledger.reap_expired()
+        self.queue.start_cleanup()
+        threads = [
+            threading.Thread(target=self._work, name=f"worker-{n + 1}", daemon=True)
+            for n in range(self.workers)
+        ]
+        for thread in threads:
+            thread.start()
+        try:
+            self._feed()
+        finally:
+            self._shutdown(threads)
+            self.summary.elapsed = self.clock() - started
+        return self.summary
+
+    def stop(self, reason: str, error: BilimqError | None = None) -> None:
+        """Ask the run to stop; safe to call from any thread or a signal handler."""
+        if not self.stopping.is_set():
+            self.summary.stop_reason = reason
+            self.summary.error = error
+            self.stopping.set()
+
+    def _shutdown(self, threads: list[threading.Thread]) -> None:
+        self.stopping.set()
+        self.queue.close()
+        deadline = time.monotonic() + 5.0
+        for thread in threads:
+            # A worker inside a download notices the stop at its next
+            # progress callback; a stuck one is abandoned (daemon thread).
+            thread.join(timeout=max(0.0, deadline - time.monotonic()))
+        self.queue.stop_cleanup()
+        self.summary.released = self.ledger.release_owned(self.owner)
+        logger.debug(
+            "run stopped: {}; {} unfinished task(s) returned to pending",
+            self.summary.stop_reason or "stopped",
+            self.summary.released,
+        )
+
+    # -- feeder --------------------------------------------------------------
+
+    def _feed(self) -> None:
+        interval = self.settings.run.poll_interval
+        while not self.stopping.is_set():
+            claimed = self._feed_once()
+            if self.exit_when_idle and not claimed and self._is_idle():
+                self.stop("queue drained")
+                break
+            self.stopping.wait(0.05 if claimed else interval)
+
+    def _feed_once(self) -> int:
+        self.ledger.reap_expired()
+        self._renew_leases()
+        if self.cooldown_remaining() > 0:
+            return 0
+        free = self.workers - self._inflight_count()
+        records = self.ledger.claim(self.owner, free, self.settings.run.lease_seconds)
+        for record in records:
+            with self._inflight_lock:
+                self._inflight[record.id] = record
+            self.queue.push_task(
+                {"type": task_type(record), "params": {"row_id": record.id}}
+            )
+        if records:
+            self.observer.tasks_claimed(len(records))
+        return len(records)
+
+    def _renew_leases(self) -> None:
+        with self._inflight_lock:
+            ids = list(self._inflight)
+        if ids:
+            self.ledger.renew(self.owner, ids, self.settings.run.lease_seconds)
+
+    def _inflight_count(self) -> int:
+        with self._inflight_lock:
+            return len(self._inflight)
+
+    def _is_idle(self) -> bool:
+        if self._inflight_count():
+            return False
+        next_run = self.ledger.next_run_at()
+        if next_run is None:
+            return True
+        wait = (next_run - self.ledger.clock()).total_seconds()
+        return wait > self.settings.run.idle_wait
+
+    # -- workers -------------------------------------------------------------
+
+    def _work(self) -> None:
+        try:
+            while True:
+                task = self.queue.pop_task(timeout=_POP_TIMEOUT)
+                if task is None:
+                    if self.stopping.is_set():
+                        break
+                    continue
+                self._run_task(task)
+        finally:
+            self.context.close_client()
+
+    def _run_task(self, task: dict) -> None:
+        row_id = task["params"]["row_id"]
+        with self._inflight_lock:
+            record = self._inflight.get(row_id)
+        try:
+            if record is None or self.stopping.is_set():
+                return
+            self._wait_for_cooldown()
+            if self.stopping.is_set():
+                return
+            self.observer.task_started(record)
+            with logger.contextualize(task_id=record.id):
+                state = self._handle(task["type"], record)
+            if state:
+                self.summary.count(state)
+                self.observer.task_finished(record, state)
+        finally:
+            self.queue.ack(task["task_id"])
+            with self._inflight_lock:
+                self._inflight.pop(row_id, None)
+
+    def _handle(self, kind: str, record: TaskRecord) -> str | None:
+        """Run one handler; return the state the task ended in, if it ended."""
+        try:
+            HANDLERS[kind](self.context, record)
+            return TaskState.DONE.value
+        except Interrupted:
+            return None
+        except LeaseLost as exc:
+            logger.warning("{}", exc)
+            return None
+        except NoConfidentMatch as exc:
+            return self._settle(
+                record, TaskState.NEEDS_REVIEW, exc, match=_review_data(exc)
+            )
+        except InvalidNameError as exc:
+            return self._settle(record, TaskState.FAILED, exc)
+        except (BilibiliError, AudioError) as exc:
+            return self._classify(record, exc)
+        except BilimqError as exc:
+            return self._retry(record, exc)
+        except Exception as exc:  # noqa: BLE001 - a bug must not lose the song
+            logger.opt(exception=exc).error("task {} crashed: {}", record.id, exc)
+            return self._retry(record, exc)
+
+    def _classify(self, record: TaskRecord, exc: BilimqError) -> str | None:
+        if _is_unreachable(exc):
+            # The task stays leased to this run; shutdown returns it to
+            # pending with every other unfinished task, without an attempt.
+            self.stop("network unreachable", NetworkUnreachable(str(exc)))
+            return None
+        kind = getattr(exc, "kind", None)
+        if isinstance(exc, DownloadError):
+            kind = "transient" if exc.transient else "permanent"
+            if exc.risk_control:
+                kind = "global"
+        if kind == "global":
+            self._start_cooldown(exc)
+            return self._retry(
+                record, exc, delay=self.cooldown_remaining(), count=False
+            )
+        if kind == "permanent":
+            return self._settle(record, TaskState.FAILED, exc)
+        return self._retry(record, exc)
+
+    def _retry(
+        self,
+        record: TaskRecord,
+        exc: BaseException,
+        *,
+        delay: float | None = None,
+        count: bool = True,
+    ) -> str:
+        run = self.settings.run
+        attempts = record.attempts + (1 if count else 0)
+        if count and attempts >= run.max_attempts:
+            reason = f"gave up after {attempts} attempts: {exc}"
+            return self._settle(record, TaskState.FAILED, BilimqError(reason))
+        if delay is None:
+            delay = backoff_delay(attempts, run.backoff_base, run.backoff_max)
+        self.ledger.schedule_retry(record.id, self.owner, str(exc), delay, count)
+        logger.warning("task {} will retry in {:.0f} s: {}", record.id, delay, exc)
+        return TaskState.RETRYING.value
+
+    def _settle(
+        self, record: TaskRecord, state: TaskState, exc: BaseException, **fields: object
+    ) -> str:
+        self.ledger.settle(record.id, self.owner, state, str(exc), **fields)
+        logger.warning("task {} {}: {}", record.id, state.value, exc)
+        return state.value
+
+    # -- risk-control cooldown ------------------------------------------------
+
+    def cooldown_remaining(self) -> float:
+        """Return the seconds left before workers may call Bilibili again."""
+        until = self.queue.get_public(COOLDOWN_KEY)
+        return max(0.0, until - self.clock()) if until else 0.0
+
+    def _start_cooldown(self, exc: BaseException) -> None:
+        run = self.settings.run
+        strikes = (self.queue.get_public(STRIKES_KEY) or 0) + 1
+        delay = backoff_delay(strikes, run.cooldown, run.backoff_max)
+        self.queue.set_public(STRIKES_KEY, strikes, ttl=delay * 4)
+        self.queue.set_public(COOLDOWN_KEY, self.clock() + delay, ttl=delay)
+        hint = (
+            ""
+            if self.settings.bilibili.sessdata
+            else "; setting a SESSDATA cookie helps"
+        )
+        logger.warning("pausing all workers for {:.0f} s: {}{}", delay, exc, hint)
+
+    def _wait_for_cooldown(self) -> None:
+        while not self.stopping.is_set():
+            remaining = self.cooldown_remaining()
+            if remaining <= 0:
+                return
+            self.stopping.wait(min(remaining, 1.0))
+
+
+def backoff_delay(attempt: int, base: float, cap: float) -> float:
+    """Return an exponential delay with jitter: base·2^(attempt-1), capped."""
+    delay = min(cap, base * 2 ** max(0, attempt - 1))
+    return delay * random.uniform(0.8, 1.2)
+
+
+def _is_unreachable(exc: BaseException) -> bool:
+    if isinstance(exc, NetworkError | DownloadError):
+        return bool(getattr(exc, "unreachable", False))
+    return False
+
+
+def _review_data(exc: NoConfidentMatch) -> dict:
+    return {"chosen": None, "candidates": [c.to_dict() for c in exc.candidates[:5]]}

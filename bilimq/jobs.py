@@ -1,0 +1,298 @@
+"""Task handlers: resolve a song to a Bilibili upload, then download its audio.
+
+Handlers receive a detached `TaskRecord` and record every state change in the
+ledger through its own short transaction. They raise on failure; the daemon
+classifies the error and decides between retry, review and failure.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+import httpx
+from loguru import logger
+
+from bilimq.audio import Tags, fetch_song
+from bilimq.bilibili.client import BilibiliClient
+from bilimq.bilibili.constants import USER_AGENT, REFERER
+from bilimq.bilibili.models import SearchHit
+from bilimq.config import Settings
+from bilimq.database import Ledger, TaskRecord, TaskState
+from bilimq.errors import BilimqError
+from bilimq.matching import Candidate, best_match, rank_candidates
+from bilimq.songs.filenames import library_path
+from bilimq.songs.names import SongName, parse_name
+
+TEMP_FOLDER_NAME = ".bilimq-tmp"
+SEARCH_CACHE_TTL = 600.0
+_KEPT_CANDIDATES = 5
+
+
+class NoConfidentMatch(BilimqError):
+    """No search hit scored above the threshold; a person should choose."""
+
+    def __init__(self, line: str, candidates: list[Candidate]) -> None:
+        best = f"best score {candidates[0].score:.0f}" if candidates else "no results"
+        super().__init__(f"no confident match for {line!r} ({best})")
+        self.candidates = candidates
+
+
+class LeaseLost(BilimqError):
+    """Another process took this task over; stop working on it."""
+
+
+class Interrupted(BilimqError):
+    """The run is stopping; abandon the current task without blame."""
+
+
+class PublicStoreLike(Protocol):
+    def set_public(self, key: str, value: Any, ttl: float | None = None) -> None: ...
+    def get_public(self, key: str, default: Any = None) -> Any: ...
+
+
+class ProgressSink(Protocol):
+    """Receives per-task progress for the display."""
+
+    def task_progress(self, task_id: int, done: int, total: int | None) -> None: ...
+    def task_stage(self, task_id: int, stage: str) -> None: ...
+
+
+@dataclass
+class JobContext:
+    """What a handler needs; shared by all worker threads."""
+
+    settings: Settings
+    ledger: Ledger
+    owner: str
+    store: PublicStoreLike
+    progress: ProgressSink
+    stopping: threading.Event
+    cookiefile: Path | None = None
+    _local: threading.local = field(default_factory=threading.local)
+
+    @property
+    def client(self) -> BilibiliClient:
+        """Return this thread's Bilibili client (one per worker thread)."""
+        client = getattr(self._local, "client", None)
+        if client is None:
+            client = make_client(self.settings)
+            self._local.client = client
+        return client
+
+    def close_client(self) -> None:
+        """Close this thread's client, if it made one."""
+        client = getattr(self._local, "client", None)
+        if client is not None:
+            client.close()
+            self._local.client = None
+
+    @property
+    def library(self) -> Path:
+        return self.settings.paths.library_dir
+
+    def output_path(self, record: TaskRecord) -> Path:
+        """Return where the task's file goes: the user's line, made safe."""
+        return library_path(self.library, record.line, self.settings.download.format)
+
+
+def make_client(settings: Settings) -> BilibiliClient:
+    """Build a Bilibili client from the settings, with the login cookie if set."""
+    cookies = {}
+    if settings.bilibili.sessdata:
+        cookies["SESSDATA"] = settings.bilibili.sessdata.reveal()
+    return BilibiliClient(
+        settings.bilibili.api_base, cookies=cookies, timeout=settings.bilibili.timeout
+    )
+
+
+def song_of(record: TaskRecord) -> SongName:
+    """Parse the stored line again, in the order it was added with."""
+    return parse_name(record.line, order=record.name_order)
+
+
+# -- resolve -----------------------------------------------------------------
+
+
+def resolve_song(ctx: JobContext, record: TaskRecord) -> None:
+    """Search Bilibili for the song, choose an upload, then download it."""
+    _move(ctx, record, TaskState.RESOLVING)
+    dest = ctx.output_path(record)
+    if dest.exists() and not ctx.settings.download.overwrite:
+        _finish_existing(ctx, record, dest)
+        return
+    song = song_of(record)
+    chosen, candidates = find_upload(ctx, song)
+    match = {
+        "chosen": chosen.to_dict(),
+        "candidates": [c.to_dict() for c in candidates[:_KEPT_CANDIDATES]],
+    }
+    _move(
+        ctx,
+        record,
+        TaskState.RESOLVING,
+        bvid=chosen.hit.bvid,
+        part=chosen.part.page if chosen.part else 1,
+        score=chosen.score,
+        match=match,
+    )
+    logger.info(
+        "matched {} -> {} ({:.0f}: {})",
+        record.line,
+        chosen.hit.bvid,
+        chosen.score,
+        ", ".join(chosen.reasons),
+    )
+    resolved = ctx.ledger.get(record.id)
+    download_song(ctx, resolved or record)
+
+
+def find_upload(ctx: JobContext, song: SongName) -> tuple[Candidate, list[Candidate]]:
+    """Return the best candidate over the search queries, or raise NoConfidentMatch."""
+    ranked: list[Candidate] = []
+    for query in search_queries(song):
+        hits = cached_search(ctx, query)
+        ranked = rank_candidates(song, hits)
+        chosen = best_match(ranked, ctx.settings.match.threshold)
+        if chosen is not None:
+            return chosen, ranked
+    raise NoConfidentMatch(song.line, ranked)
+
+
+def search_queries(song: SongName) -> list[str]:
+    """Return the full query first, then shorter ones for when it finds nothing."""
+    title = song.clean_title()
+    artist = song.clean_artists()[:1]
+    queries = [song.query()]
+    for reduced in (" ".join([title, *artist]), title):
+        if reduced and reduced not in queries:
+            queries.append(reduced)
+    return queries
+
+
+def cached_search(ctx: JobContext, query: str) -> list[SearchHit]:
+    """Search, reusing a page fetched in the last few minutes."""
+    key = f"search:{query}"
+    cached = ctx.store.get_public(key)
+    if cached is not None:
+        return cached
+    hits = ctx.client.search_videos(query)
+    ctx.store.set_public(key, hits, ttl=SEARCH_CACHE_TTL)
+    return hits
+
+
+def _finish_existing(ctx: JobContext, record: TaskRecord, dest: Path) -> None:
+    logger.info("{} is already in the library; nothing to download", dest.name)
+    if not ctx.ledger.complete(record.id, ctx.owner, str(dest)):
+        raise LeaseLost(f"task {record.id} was taken over by another process")
+
+
+# -- download ----------------------------------------------------------------
+
+
+def download_song(ctx: JobContext, record: TaskRecord) -> None:
+    """Download the chosen upload's audio, convert, tag and save it."""
+    if record.bvid is None:
+        raise BilimqError(f"task {record.id} has no chosen upload to download")
+    dest = ctx.output_path(record)
+    if dest.exists() and not ctx.settings.download.overwrite:
+        _finish_existing(ctx, record, dest)
+        return
+    _move(ctx, record, TaskState.DOWNLOADING)
+    url = video_url(ctx.settings, record.bvid, record.part)
+    final = fetch_song(
+        url,
+        workdir=ctx.library / TEMP_FOLDER_NAME,
+        dest=dest,
+        tags=tags_for(record, url),
+        fmt=ctx.settings.download.format,
+        bitrate=ctx.settings.download.bitrate,
+        headers={"Referer": REFERER, "User-Agent": USER_AGENT},
+        cookiefile=ctx.cookiefile,
+        on_progress=_progress_callback(ctx, record.id),
+        on_stage=_stage_callback(ctx, record),
+        overwrite=ctx.settings.download.overwrite,
+        socket_timeout=max(ctx.settings.bilibili.timeout, 5.0),
+    )
+    if not ctx.ledger.complete(record.id, ctx.owner, str(final)):
+        raise LeaseLost(f"task {record.id} was taken over by another process")
+    logger.info("saved {} ({})", final.name, record.bvid)
+
+
+def _stage_callback(ctx: JobContext, record: TaskRecord) -> Callable[[str], None]:
+    def report(stage: str) -> None:
+        if stage == "converting":
+            _move(ctx, record, TaskState.CONVERTING)
+        else:
+            ctx.progress.task_stage(record.id, stage)
+
+    return report
+
+
+def video_url(settings: Settings, bvid: str, part: int | None) -> str:
+    """Return the watch URL yt-dlp downloads from."""
+    url = f"{settings.bilibili.video_base}{bvid}"
+    return f"{url}?p={part}" if part and part > 1 else url
+
+
+def tags_for(record: TaskRecord, url: str) -> Tags:
+    """Build the tags from the user's line and the chosen upload."""
+    chosen = (record.match or {}).get("chosen") or {}
+    cover_url = chosen.get("pic") or ""
+    return Tags(
+        title=record.title,
+        artists=record.artists,
+        versions=record.versions,
+        source_url=url,
+        cover=fetch_cover(cover_url) if cover_url else None,
+    )
+
+
+def fetch_cover(url: str) -> bytes | None:
+    """Download the cover image; a missing cover never fails the task."""
+    try:
+        response = httpx.get(
+            url,
+            headers={"Referer": REFERER, "User-Agent": USER_AGENT},
+            timeout=10.0,
+            follow_redirects=True,
+        )
+        response.raise_for_status()
+    except httpx.HTTPError as exc:
+        logger.warning("cover not saved: {} ({})", url, type(exc).__name__)
+        return None
+    return response.content
+
+
+def _progress_callback(
+    ctx: JobContext, task_id: int
+) -> Callable[[int, int | None], None]:
+    def report(done: int, total: int | None) -> None:
+        # Raising inside a yt-dlp progress hook aborts the download, which is
+        # how Ctrl-C stops a transfer that is under way.
+        if ctx.stopping.is_set():
+            raise Interrupted("the run is stopping")
+        ctx.progress.task_progress(task_id, done, total)
+
+    return report
+
+
+def _move(ctx: JobContext, record: TaskRecord, state: TaskState, **fields: Any) -> None:
+    if not ctx.ledger.transition(record.id, ctx.owner, state, **fields):
+        raise LeaseLost(f"task {record.id} was taken over by another process")
+    if not fields:
+        ctx.progress.task_stage(record.id, state.value)
+
+
+HANDLERS: dict[str, Callable[[JobContext, TaskRecord], None]] = {
+    "resolve_song": resolve_song,
+    "download_audio": download_song,
+}
+
+
+def task_type(record: TaskRecord) -> str:
+    """Return the handler a claimed record needs next."""
+    return "download_audio" if record.bvid else "resolve_song"

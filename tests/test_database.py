@@ -1,0 +1,166 @@
+"""The task ledger on a real SQLite file and a real MariaDB database."""
+
+from __future__ import annotations
+
+import threading
+from datetime import datetime, timedelta
+
+import pytest
+
+from bilimq.database import Ledger, NewTask, TaskState
+
+
+class FakeClock:
+    """A settable clock for leases and backoff."""
+
+    def __init__(self) -> None:
+        self.now = datetime(2026, 1, 1, 12, 0, 0)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += timedelta(seconds=seconds)
+
+
+def new_task(line: str) -> NewTask:
+    return NewTask(line=line, dedupe_key=line.casefold(), title=line, artists=("A",))
+
+
+@pytest.fixture
+def clock(ledger: Ledger) -> FakeClock:
+    fake = FakeClock()
+    ledger.clock = fake
+    return fake
+
+
+def test_add_skips_duplicates(ledger: Ledger) -> None:
+    first = ledger.add_tasks([new_task("Song - A"), new_task("song - a")])
+    second = ledger.add_tasks([new_task("SONG - A"), new_task("Other - B")])
+
+    assert len(first.added) == 1
+    assert len(first.duplicates) == 1
+    assert [t.line for t, _ in second.added] == ["Other - B"]
+    assert second.duplicates[0][1] == first.added[0][1]
+    assert ledger.counts()["pending"] == 2
+
+
+def test_add_keeps_four_byte_text(ledger: Ledger) -> None:
+    line = "Dancing 💃 𠮷野家 - Artist"
+    result = ledger.add_tasks([new_task(line)])
+    record = ledger.get(result.added[0][1])
+
+    assert record is not None
+    assert record.line == line
+
+
+def test_claim_leases_due_tasks(ledger: Ledger, clock: FakeClock) -> None:
+    ledger.add_tasks([new_task(f"song {i}") for i in range(5)])
+
+    claimed = ledger.claim("worker-a", limit=3, lease_seconds=60)
+    rest = ledger.claim("worker-b", limit=10, lease_seconds=60)
+
+    assert len(claimed) == 3
+    assert all(t.lease_owner == "worker-a" for t in claimed)
+    assert len(rest) == 2
+    assert ledger.claim("worker-c", limit=10, lease_seconds=60) == []
+
+
+def test_concurrent_claims_take_each_task_once(ledger: Ledger) -> None:
+    ledger.add_tasks([new_task(f"song {i}") for i in range(120)])
+    barrier = threading.Barrier(4)
+    taken: dict[str, list[int]] = {}
+
+    def claimer(owner: str) -> None:
+        barrier.wait()
+        mine = taken.setdefault(owner, [])
+        while batch := ledger.claim(owner, limit=3, lease_seconds=60):
+            mine.extend(t.id for t in batch)
+
+    threads = [threading.Thread(target=claimer, args=(f"w{i}",)) for i in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    all_ids = [task_id for ids in taken.values() for task_id in ids]
+    assert len(all_ids) == 120
+    assert len(set(all_ids)) == 120
+
+
+def test_transition_needs_the_lease(ledger: Ledger) -> None:
+    ledger.add_tasks([new_task("song")])
+    task = ledger.claim("owner", limit=1, lease_seconds=60)[0]
+
+    assert not ledger.transition(task.id, "intruder", TaskState.RESOLVING)
+    assert ledger.transition(task.id, "owner", TaskState.RESOLVING)
+    assert ledger.complete(task.id, "owner", "/lib/song.m4a")
+    assert not ledger.complete(task.id, "owner", "/lib/song.m4a")
+    assert ledger.get(task.id).state == "done"
+
+
+def test_expired_lease_returns_to_pending(ledger: Ledger, clock: FakeClock) -> None:
+    ledger.add_tasks([new_task("song")])
+    task = ledger.claim("dead", limit=1, lease_seconds=30)[0]
+
+    clock.advance(10)
+    assert ledger.reap_expired() == 0
+    clock.advance(30)
+    assert ledger.reap_expired() == 1
+
+    record = ledger.get(task.id)
+    assert record.state == "pending"
+    assert record.attempts == 1
+    assert not ledger.complete(task.id, "dead", "/lib/song.m4a")
+
+
+def test_renew_keeps_lease_alive(ledger: Ledger, clock: FakeClock) -> None:
+    ledger.add_tasks([new_task("song")])
+    task = ledger.claim("owner", limit=1, lease_seconds=30)[0]
+
+    clock.advance(20)
+    assert ledger.renew("owner", [task.id], lease_seconds=30) == 1
+    clock.advance(20)
+
+    assert ledger.reap_expired() == 0
+
+
+def test_retry_waits_for_run_at(ledger: Ledger, clock: FakeClock) -> None:
+    ledger.add_tasks([new_task("song")])
+    task = ledger.claim("owner", limit=1, lease_seconds=60)[0]
+
+    assert ledger.schedule_retry(
+        task.id, "owner", "timed out", delay=30, count_attempt=True
+    )
+    assert ledger.claim("owner", limit=1, lease_seconds=60) == []
+    clock.advance(31)
+    again = ledger.claim("owner", limit=1, lease_seconds=60)
+
+    assert [t.id for t in again] == [task.id]
+    assert again[0].attempts == 1
+    assert again[0].last_error == "timed out"
+
+
+def test_release_owned_returns_tasks(ledger: Ledger) -> None:
+    ledger.add_tasks([new_task("a"), new_task("b")])
+    ledger.claim("owner", limit=2, lease_seconds=60)
+
+    assert ledger.release_owned("owner") == 2
+    counts = ledger.counts()
+    assert counts["pending"] == 2
+    assert counts["claimed"] == 0
+
+
+def test_settle_stores_reason(ledger: Ledger) -> None:
+    ledger.add_tasks([new_task("a")])
+    task = ledger.claim("owner", limit=1, lease_seconds=60)[0]
+
+    match = {"candidates": [{"bvid": "BV1xx411c7mD", "score": 40.0}]}
+    assert ledger.settle(
+        task.id, "owner", TaskState.NEEDS_REVIEW, "no confident match", match=match
+    )
+
+    record = ledger.get(task.id)
+    assert record.state == "needs_review"
+    assert record.match == match
+    assert [t.id for t in ledger.list_tasks([TaskState.NEEDS_REVIEW])] == [task.id]

@@ -1,0 +1,376 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bilimq.bilibili.models import SearchHit, VideoPart
+from bilimq.matching import (
+    DEFAULT_THRESHOLD,
+    VERSION_TAGS,
+    Candidate,
+    best_match,
+    find_version_tags,
+    normalize_text,
+    pick_part,
+    rank_candidates,
+)
+from bilimq.songs.names import SongName, parse_name
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "songs.txt"
+MUSIC = 130  # 音乐综合, a zone with no version meaning
+LIVE_ZONE = 29
+COVER_ZONE = 31
+
+
+def make_hit(title: str, rank: int, **fields: Any) -> SearchHit:
+    values: dict[str, Any] = {
+        "bvid": f"BV1xx411c7{rank:02d}",
+        "aid": 1000 + rank,
+        "title": title,
+        "author": "路人甲",
+        "mid": 1,
+        "duration": 245,
+        "play": 10_000,
+        "typeid": MUSIC,
+        "typename": "音乐综合",
+        "tags": (),
+        "pic": "https://i0.hdslb.com/bfs/archive/x.jpg",
+        "rank": rank,
+    }
+    values.update(fields)
+    return SearchHit(**values)
+
+
+def pick(song: SongName, hits: list[SearchHit]) -> Candidate | None:
+    return best_match(rank_candidates(song, hits), DEFAULT_THRESHOLD)
+
+
+def test_live_ranked_first() -> None:
+    song = parse_name("玉盘 - 葫芦童声")
+    hits = [
+        make_hit("【现场】玉盘 Live 葫芦童声", 0, typeid=LIVE_ZONE, play=900_000),
+        make_hit("玉盘 - 葫芦童声", 1),
+    ]
+    chosen = pick(song, hits)
+    assert chosen is not None
+    assert chosen.hit.rank == 1
+
+
+def test_cover_ranked_first() -> None:
+    song = parse_name("玉盘 - 葫芦童声")
+    hits = [
+        make_hit("【翻唱】玉盘（原唱：葫芦童声）", 0, typeid=COVER_ZONE),
+        make_hit("葫芦童声《玉盘》完整版", 1),
+    ]
+    chosen = pick(song, hits)
+    assert chosen is not None
+    assert chosen.hit.rank == 1
+
+
+def test_unrequested_instrumental_first() -> None:
+    song = parse_name("玉盘 - 葫芦童声")
+    hits = [make_hit("玉盘 伴奏 葫芦童声", 0), make_hit("玉盘 葫芦童声", 1)]
+    candidates = rank_candidates(song, hits)
+    assert candidates[0].hit.rank == 1
+    assert any("unrequested version: instrumental" in r for r in candidates[1].reasons)
+
+
+def test_loop_ranked_first() -> None:
+    song = parse_name("玉盘 - 葫芦童声")
+    hits = [
+        make_hit("玉盘 葫芦童声 1小时循环", 0, duration=3600, play=5_000_000),
+        make_hit("玉盘 葫芦童声", 1),
+    ]
+    candidates = rank_candidates(song, hits)
+    assert candidates[0].hit.rank == 1
+    assert candidates[1].rejected is not None
+    assert "over 15:00" in candidates[1].rejected
+
+
+def test_requested_instrumental_wins() -> None:
+    song = parse_name("像鱼 (伴奏) - 王贰浪")
+    hits = [
+        make_hit("王贰浪《像鱼》官方MV", 0, author="王贰浪", play=9_000_000),
+        make_hit("像鱼 伴奏 王贰浪", 1),
+    ]
+    candidates = rank_candidates(song, hits)
+    assert candidates[0].hit.rank == 1
+    assert candidates[1].rejected == "missing requested version 伴奏"
+
+
+def test_requested_instrumental_other_words() -> None:
+    song = parse_name("All Alone With You (Inst_) - EGOIST")
+    hits = [make_hit("EGOIST - All Alone With You (Instrumental)", 0)]
+    chosen = pick(song, hits)
+    assert chosen is not None
+    assert any("only as instrumental" in r for r in chosen.reasons)
+
+
+def test_requested_remix_wins() -> None:
+    song = parse_name("Let Her Go (DOAN Remix) - Doan")
+    hits = [
+        make_hit("Passenger - Let Her Go (Official Video)", 0, play=10_000_000),
+        make_hit("Let Her Go (Acoustic) - Passenger", 1),
+        make_hit("Let Her Go (DOAN Remix) 抖音热歌", 2, author="Doan"),
+    ]
+    chosen = pick(song, hits)
+    assert chosen is not None
+    assert chosen.hit.rank == 2
+
+
+def test_requested_remix_by_other_remixer() -> None:
+    song = parse_name("Ghost (The Him Remix) - Au_Ra _ Alan Walker")
+    hits = [
+        make_hit("Au/Ra, Alan Walker - Ghost (Alan Walker Remix)", 0),
+        make_hit("Au/Ra, Alan Walker - Ghost (The Him Remix)", 1),
+    ]
+    candidates = rank_candidates(song, hits)
+    assert candidates[0].hit.rank == 1
+    assert candidates[1].score < candidates[0].score - 10
+
+
+def test_original_mix_not_remix() -> None:
+    song = parse_name("The Edge (Original Mix) - Grant _ Nevve")
+    hits = [
+        make_hit("Grant & Nevve - The Edge (Koven Remix)", 0),
+        make_hit("Grant & Nevve - The Edge (Original Mix)", 1),
+    ]
+    candidates = rank_candidates(song, hits)
+    assert candidates[0].hit.rank == 1
+    assert candidates[1].rejected == "missing requested version Original Mix"
+
+
+def test_below_threshold_returns_none() -> None:
+    song = parse_name("像鱼 - 王贰浪")
+    hits = [
+        make_hit("像鱼 翻唱 王贰浪", 0, typeid=COVER_ZONE),
+        make_hit("像鱼 Live 王贰浪", 1, typeid=LIVE_ZONE),
+        make_hit("风吹过八千里 王贰浪", 2),
+    ]
+    assert pick(song, hits) is None
+
+
+def test_no_artist_evidence_below_threshold() -> None:
+    song = parse_name("像鱼 - 王贰浪")
+    assert pick(song, [make_hit("像鱼", 0)]) is None
+
+
+def test_artist_as_uploader() -> None:
+    song = parse_name("像鱼 - 王贰浪")
+    chosen = pick(song, [make_hit("像鱼", 0, author="王贰浪")])
+    assert chosen is not None
+    assert "artist 王贰浪 is the uploader" in chosen.reasons
+
+
+def test_artist_in_tags() -> None:
+    song = parse_name("像鱼 - 王贰浪")
+    chosen = pick(song, [make_hit("像鱼 高音质", 0, tags=("王贰浪", "华语"))])
+    assert chosen is not None
+    assert "artist 王贰浪 in tags" in chosen.reasons
+
+
+def test_artist_part_of_credit() -> None:
+    song = parse_name("Libertus - Chen-U_EG")
+    chosen = pick(song, [make_hit("【Arcaea】Libertus - Chen-U", 0)])
+    assert chosen is not None
+    assert "artist Chen-U in title" in chosen.reasons
+
+
+def test_artist_short_word_not_inside() -> None:
+    song = parse_name("Song - EG")
+    candidates = rank_candidates(song, [make_hit("Song legend", 0)])
+    assert "no artist evidence" in candidates[0].reasons
+
+
+def test_supporter_only_rejected() -> None:
+    song = parse_name("像鱼 - 王贰浪")
+    candidates = rank_candidates(song, [make_hit("像鱼 王贰浪", 0, is_charge=True)])
+    assert candidates[0].rejected is not None
+    assert "supporter-only" in candidates[0].rejected
+
+
+def test_short_clip_rejected() -> None:
+    song = parse_name("像鱼 - 王贰浪")
+    candidates = rank_candidates(song, [make_hit("像鱼 王贰浪", 0, duration=31)])
+    assert candidates[0].rejected == "duration 0:31 under 1:00 (a clip or preview)"
+
+
+def test_requested_loop_allows_length() -> None:
+    song = parse_name("像鱼 (1小时循环) - 王贰浪")
+    chosen = pick(song, [make_hit("像鱼 1小时循环 王贰浪", 0, duration=3600)])
+    assert chosen is not None
+
+
+def test_zone_penalty() -> None:
+    song = parse_name("像鱼 - 王贰浪")
+    hits = [
+        make_hit("像鱼 王贰浪", 0, typeid=LIVE_ZONE),
+        make_hit("像鱼 王贰浪", 1, bvid="BV1other"),
+    ]
+    candidates = rank_candidates(song, hits)
+    assert candidates[0].hit.rank == 1
+    assert "zone 29 live (-20)" in candidates[1].reasons
+
+
+def test_requested_zone_no_penalty() -> None:
+    song = parse_name("答案 (女声吉他弹唱) - 李瑨瑶")
+    hit = make_hit("答案 女声吉他弹唱 李瑨瑶", 0, typeid=COVER_ZONE)
+    chosen = pick(song, [hit])
+    assert chosen is not None
+    assert not any(r.startswith("zone") for r in chosen.reasons)
+
+
+def test_different_song_rejected() -> None:
+    song = parse_name("像鱼 - 王贰浪")
+    candidates = rank_candidates(song, [make_hit("王贰浪 - 往事只能回味", 0)])
+    assert candidates[0].rejected is not None
+    assert "title similarity" in candidates[0].rejected
+
+
+def test_title_shorter_hit_not_full_match() -> None:
+    song = parse_name("RISE（中文版）登峰造极境（语言版） - 祈Inory")
+    candidates = rank_candidates(song, [make_hit("RISE", 0)])
+    assert candidates[0].rejected is not None
+    assert "title similarity" in candidates[0].rejected
+
+
+def test_artist_credited_as_original() -> None:
+    song = parse_name("病名为爱-古风版 (改编版原唱_ Neru) - 杨可爱")
+    title = "【翻唱】病名为爱-古风版 改编版原唱 Neru 原唱：杨可爱"
+    candidates = rank_candidates(song, [make_hit(title, 0)])
+    assert "artist 杨可爱 credited as the original singer" in candidates[0].reasons
+
+
+def test_title_split_by_version() -> None:
+    song = parse_name("RISE（中文版）登峰造极境（语言版） - 祈Inory")
+    chosen = pick(song, [make_hit("RISE（中文版）登峰造极境（语言版）- 祈Inory", 0)])
+    assert chosen is not None
+    assert "title 100" in chosen.reasons
+
+
+def test_alias_title_match() -> None:
+    song = parse_name("どうして… (为什么) - 凋叶棕")
+    chosen = pick(song, [make_hit("【凋叶棕】为什么", 0)])
+    assert chosen is not None
+    assert "title 90" in chosen.reasons
+
+
+def test_rank_breaks_tie() -> None:
+    song = parse_name("像鱼 - 王贰浪")
+    hits = [
+        make_hit("像鱼 王贰浪", 4, play=10),
+        make_hit("像鱼 王贰浪", 3, play=10),
+        make_hit("像鱼 王贰浪", 5, play=50_000_000),
+    ]
+    assert [c.hit.rank for c in rank_candidates(song, hits)] == [3, 4, 5]
+
+
+def test_popularity_breaks_equal_rank_bonus() -> None:
+    song = parse_name("像鱼 - 王贰浪")
+    hits = [
+        make_hit("像鱼 王贰浪", 25, play=10),
+        make_hit("像鱼 王贰浪", 30, play=10**7),
+    ]
+    assert rank_candidates(song, hits)[0].hit.rank == 30
+
+
+def test_duplicate_bvid_once() -> None:
+    song = parse_name("像鱼 - 王贰浪")
+    hit = make_hit("像鱼 王贰浪", 0)
+    assert len(rank_candidates(song, [hit, hit])) == 1
+
+
+def test_best_match_skips_rejected() -> None:
+    song = parse_name("像鱼 - 王贰浪")
+    candidates = rank_candidates(song, [make_hit("像鱼 王贰浪", 0, is_charge=True)])
+    assert candidates[0].score >= DEFAULT_THRESHOLD
+    assert best_match(candidates, DEFAULT_THRESHOLD) is None
+
+
+def test_best_match_empty() -> None:
+    assert best_match([], DEFAULT_THRESHOLD) is None
+
+
+def test_compilation_part_chosen() -> None:
+    song = parse_name("像鱼 - 王贰浪")
+    hit = make_hit("2024热门华语歌曲合集 王贰浪", 0, duration=2400, bvid="BV1comp")
+    parts = [
+        VideoPart(cid=11, page=1, title="句号 - 邓紫棋", duration=240),
+        VideoPart(cid=12, page=2, title="像鱼 - 王贰浪", duration=276),
+        VideoPart(cid=13, page=3, title="像鱼 (Live)", duration=1200),
+    ]
+    candidates = rank_candidates(song, [hit], parts={"BV1comp": parts})
+    chosen = best_match(candidates, DEFAULT_THRESHOLD)
+    assert chosen is not None
+    assert chosen.part == parts[1]
+
+
+def test_compilation_without_parts_rejected() -> None:
+    song = parse_name("像鱼 - 王贰浪")
+    hit = make_hit("2024热门华语歌曲合集 像鱼 王贰浪", 0, duration=2400)
+    assert pick(song, [hit]) is None
+
+
+def test_pick_part_none() -> None:
+    song = parse_name("像鱼 - 王贰浪")
+    parts = [VideoPart(cid=1, page=1, title="P1", duration=200)]
+    assert pick_part(song, parts) is None
+
+
+def test_to_dict_json_safe() -> None:
+    song = parse_name("像鱼 (伴奏) - 王贰浪")
+    hit = make_hit("像鱼 王贰浪", 0, bvid="BV1comp", duration=2400)
+    parts = {"BV1comp": [VideoPart(1, 1, "像鱼 伴奏", 250), VideoPart(2, 2, "x", 9)]}
+    data = rank_candidates(song, [hit], parts=parts)[0].to_dict()
+    assert json.loads(json.dumps(data, ensure_ascii=False)) == data
+    assert data["bvid"] == "BV1comp"
+    assert data["part"] == {"cid": 1, "page": 1, "title": "像鱼 伴奏", "duration": 250}
+
+
+def test_lexicon_markers_unique() -> None:
+    markers = [normalize_text(word) for tag in VERSION_TAGS for word in tag.words]
+    assert len(markers) == len(set(markers))
+
+
+def test_lexicon_longest_marker_wins() -> None:
+    assert find_version_tags("the edge original mix") == {
+        "original mix": "original mix"
+    }
+
+
+def test_lexicon_ascii_whole_words() -> None:
+    assert find_version_tags("olive rain brainstorm") == {}
+
+
+def distractor_page(song: SongName) -> list[SearchHit]:
+    """Build a page with the right upload at rank 6 and distractors above it."""
+    title = song.clean_title()
+    versions = " ".join(song.clean_versions())
+    artist = song.clean_artists()[0]
+    requested = f"{title} ({versions})" if versions else title
+    hits = [
+        make_hit(f"【现场】{requested} Live {artist}", 0, typeid=LIVE_ZONE),
+        make_hit(f"【翻唱】{requested} 原唱：{artist}", 1, typeid=COVER_ZONE),
+        make_hit(f"{requested} {artist} 1小时循环", 2, duration=3600),
+        make_hit(f"{requested} {artist} 无损音质", 3, is_charge=True),
+        make_hit(f"热歌合集 {title} {artist} 等50首", 4, duration=9000),
+    ]
+    if versions:
+        hits.append(make_hit(f"{artist}《{title}》官方MV", 5, play=20_000_000))
+    else:
+        hits.append(make_hit(f"{title} 伴奏 {artist}", 5))
+    hits.append(make_hit(f"{artist} - {requested}", 6, author=artist, play=3_000))
+    return hits
+
+
+@pytest.mark.parametrize(
+    "line", EXAMPLES.read_text(encoding="utf-8").splitlines(), ids=lambda s: s[:12]
+)
+def test_example_picks_right_upload(line: str) -> None:
+    song = parse_name(line)
+    chosen = pick(song, distractor_page(song))
+    assert chosen is not None
+    assert chosen.hit.rank == 6
