@@ -539,12 +539,23 @@ class Ledger:
             )
 
     def next_run_at(self) -> datetime | None:
-        """Return the earliest `run_at` among waiting tasks."""
-        states = [s.value for s in DUE_STATES]
+        """Return when the next task may become claimable.
+
+        That is the earliest `run_at` among waiting tasks or the earliest lease
+        expiry among tasks being worked on (a dead process's tasks come back
+        then).
+        """
+        due = [s.value for s in DUE_STATES]
+        working = [s.value for s in WORKING_STATES]
         with self.session() as session:
-            return session.scalar(
-                select(func.min(Task.run_at)).where(Task.state.in_(states))
+            run_at = session.scalar(
+                select(func.min(Task.run_at)).where(Task.state.in_(due))
             )
+            expiry = session.scalar(
+                select(func.min(Task.lease_expires)).where(Task.state.in_(working))
+            )
+        times = [t for t in (run_at, expiry) if t is not None]
+        return min(times) if times else None
 
 
 def _create_engine(url: str, *, echo: bool, pool_recycle: int) -> Engine:

@@ -18,7 +18,7 @@ from loguru import logger
 
 from bilimq.audio import Tags, fetch_song
 from bilimq.bilibili.client import BilibiliClient
-from bilimq.bilibili.constants import USER_AGENT, REFERER
+from bilimq.bilibili.constants import REFERER, USER_AGENT
 from bilimq.bilibili.models import SearchHit
 from bilimq.config import Settings
 from bilimq.database import Ledger, TaskRecord, TaskState

@@ -36,7 +36,6 @@ class Rejected:
 @dataclass
 class ParsedLines:
     tasks: list[NewTask] = field(default_factory=list)
-    linenos: dict[str, int] = field(default_factory=dict)
     rejected: list[Rejected] = field(default_factory=list)
 
 
@@ -98,7 +97,7 @@ def _queue_lines(
 ) -> None:
     parsed = _parse_lines(lines, order)
     result = state.ledger().add_tasks(parsed.tasks)
-    _print_added(result, parsed)
+    _print_added(result)
     _print_rejected(parsed.rejected, source)
     err_console.print(
         f"{len(result.added)} added, {len(result.duplicates)} duplicate(s), "
@@ -129,7 +128,6 @@ def _parse_lines(lines: list[ListLine], order: str) -> ParsedLines:
                 name_order=order,
             )
         )
-        parsed.linenos.setdefault(song.line, line.lineno)
     return parsed
 
 
@@ -142,11 +140,12 @@ def _with_progress(lines: list[ListLine]) -> Iterable[ListLine]:
         yield from progress.track(lines, total=len(lines))
 
 
-def _print_added(result: AddResult, parsed: ParsedLines) -> None:
+def _print_added(result: AddResult) -> None:
+    # Plain tab-separated lines on stdout, for scripts; Rich would expand tabs.
     for task, task_id in result.added:
-        out_console.print(Text(f"added\t{task_id}\t{task.line}"))
+        typer.echo(f"added\t{task_id}\t{task.line}")
     for task, task_id in result.duplicates:
-        out_console.print(Text(f"duplicate\t{task_id}\t{task.line}"))
+        typer.echo(f"duplicate\t{task_id}\t{task.line}")
 
 
 def _print_rejected(rejected: list[Rejected], source: str) -> None:

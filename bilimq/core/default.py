@@ -25,9 +25,15 @@ def get_queue() -> MemoryQueue:
         return _default_queue
 
 
-def push_task(task: Task, priority: int = 0) -> str:
+def push_task(
+    task: Task,
+    priority: int = 0,
+    *,
+    block: bool = True,
+    timeout: float | None = None,
+) -> str:
     """Queue a task on the process-wide queue and return its ``task_id``."""
-    return get_queue().push_task(task, priority)
+    return get_queue().push_task(task, priority, block=block, timeout=timeout)
 
 
 def pop_task(timeout: float | None = None) -> Task | None:
@@ -46,5 +52,5 @@ def get_public(key: str, default: Any = None) -> Any:
 
 
 def delete_public(key: str) -> bool:
-    """Remove a shared value; return whether it was set and not expired."""
+    """Remove a shared value and return whether it was set and not expired."""
     return get_queue().delete_public(key)

@@ -32,7 +32,7 @@ class DuplicateTaskError(CoreError, ValueError):
     def __init__(self, task_id: str) -> None:
         super().__init__(
             f"duplicate task_id {task_id!r}: a task with this id is still queued, "
-            "running or waiting to retry; push it again after it finishes, or leave "
+            "running or waiting to retry. Push it again after it finishes, or leave "
             "task_id out to get a new uuid4"
         )
         self.task_id = task_id

@@ -22,7 +22,7 @@ HOOK_NAMES: dict[str, str] = {
 
 
 class HookRegistry:
-    """Thread-safe lists of hooks by name; a failing hook is logged, never raised."""
+    """Thread-safe lists of hooks by name. A failing hook is logged, not raised."""
 
     def __init__(self) -> None:
         """Create a registry with no hooks."""
@@ -30,12 +30,12 @@ class HookRegistry:
         self._hooks: dict[str, list[Hook]] = {name: [] for name in HOOK_NAMES}
 
     def add(self, name: str, fn: Hook) -> None:
-        """Register ``fn`` under ``name``; hooks run in the order they were added."""
+        """Register ``fn`` under ``name``, to run after the hooks added before it."""
         with self._lock:
             self._hooks[_checked_name(name)].append(fn)
 
     def remove(self, name: str, fn: Hook) -> bool:
-        """Unregister one ``fn`` from ``name``; return whether it was registered."""
+        """Unregister one ``fn`` from ``name`` and return whether it was registered."""
         with self._lock:
             hooks = self._hooks[_checked_name(name)]
             if fn not in hooks:
@@ -55,7 +55,7 @@ class HookRegistry:
             try:
                 fn(*args)
             except Exception:
-                logger.exception("hook %s %r raised; the queue goes on", name, fn)
+                logger.exception("hook %s %r failed, the queue goes on", name, fn)
 
 
 def _checked_name(name: str) -> str:

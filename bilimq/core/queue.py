@@ -23,7 +23,7 @@ from bilimq.core.errors import (
 )
 from bilimq.core.hooks import Hook, HookRegistry
 from bilimq.core.retry import RetryPolicy
-from bilimq.core.store import Clock, PublicStore
+from bilimq.core.store import Clock, PublicStore, PublicStoreMixin
 from bilimq.core.task import Task, TaskInfo, TaskRecord, TaskState, normalize_task
 
 logger = logging.getLogger("bilimq.core")
@@ -37,7 +37,7 @@ class QueueStats:
 
     ``succeeded``, ``failed`` and ``cancelled`` count every task that reached
     that state since the queue was created, including records already dropped
-    from memory; ``requeue()`` moves a task from ``failed`` back to ``queued``.
+    from memory. ``requeue()`` moves a task from ``failed`` back to ``queued``.
     """
 
     queued: int
@@ -50,7 +50,7 @@ class QueueStats:
     """Tasks ready to pop, the same number as ``get_queue_size()``."""
     dead_letters: int
     oldest_age: float
-    """Seconds the longest-waiting ready task has waited; 0.0 when none waits."""
+    """Seconds the longest-waiting ready task has waited, or 0.0 when none waits."""
     closed: bool
 
     def as_dict(self) -> dict[str, Any]:
@@ -58,7 +58,7 @@ class QueueStats:
         return dataclasses.asdict(self)
 
 
-class MemoryQueue:
+class MemoryQueue(PublicStoreMixin):
     """Thread-safe in-process task queue with priorities, states and retries.
 
     Tasks are dicts with a str ``type``, a dict ``params`` and a str
@@ -87,17 +87,18 @@ class MemoryQueue:
         """Create an empty, open queue.
 
         Args:
-            maxsize: maximum number of tasks ready to pop; 0 means no limit.
+            maxsize: maximum number of tasks ready to pop, or 0 for no limit.
                 Tasks waiting for a retry, requeued tasks and due retries are
                 admitted even when the queue is full.
             clock: time source for backoff, ages and TTLs.
             retry_policy: attempts and backoff used by ``fail(retry=True)``.
             cleanup_interval: seconds between runs of the store's background
                 cleaner, which starts with ``start_cleanup()``.
-            keep_finished: how many succeeded or cancelled task records stay
-                available to ``get_task()``; older ones are dropped.
-            max_dead_letters: how many failed tasks ``dead_letters()`` keeps;
-                the oldest is dropped, with a warning, beyond that.
+            keep_finished: maximum number of succeeded or cancelled task
+                records kept for ``get_task()``. Older ones are dropped.
+            max_dead_letters: maximum number of failed tasks kept for
+                ``dead_letters()``. Beyond it the oldest is dropped with a
+                warning.
             rng: random source for the backoff jitter.
         """
         _check_count("maxsize", maxsize)
@@ -109,7 +110,8 @@ class MemoryQueue:
         self._rng = rng or random.Random()
         self._keep_finished = keep_finished
         self._max_dead_letters = max_dead_letters
-        self._store = PublicStore(clock=clock, cleanup_interval=cleanup_interval)
+        self.store = PublicStore(clock=clock, cleanup_interval=cleanup_interval)
+        """The store behind ``set_public()`` and the other store methods."""
         self._hooks = HookRegistry()
 
         self._lock = threading.Lock()
@@ -222,7 +224,8 @@ class MemoryQueue:
     def ack(self, task_id: str) -> None:
         """Mark a running task as succeeded.
 
-        A task cancelled while it ran stays cancelled and the call is ignored.
+        The call is ignored for a cancelled task, so a worker may finish a task
+        that was cancelled while it ran.
 
         Raises:
             TaskNotFoundError: no task has this id.
@@ -243,8 +246,8 @@ class MemoryQueue:
         With ``retry=True`` and attempts left under ``retry_policy``, the task
         waits in ``retrying`` for its backoff delay and then queues behind the
         tasks of its priority that are ready at that moment. Otherwise it
-        becomes ``failed`` and goes to ``dead_letters()``. A task cancelled
-        while it ran stays cancelled and the call is ignored.
+        becomes ``failed`` and goes to ``dead_letters()``. The call is ignored
+        for a cancelled task.
 
         Raises:
             TaskNotFoundError: no task has this id.
@@ -280,7 +283,7 @@ class MemoryQueue:
         self.ack(task_id)
 
     def cancel(self, task_id: str) -> bool:
-        """Cancel a queued, retrying or running task; return whether it changed.
+        """Cancel a queued, retrying or running task and return whether it changed.
 
         A running task keeps running in its worker, but a later ``ack()`` or
         ``fail()`` for it is ignored. A finished task is left as it is.
@@ -301,7 +304,7 @@ class MemoryQueue:
     # -- lifecycle ---------------------------------------------------------
 
     def close(self) -> None:
-        """Stop accepting tasks; queued tasks can still be popped.
+        """Stop accepting tasks, while letting workers pop the queued ones.
 
         Producers waiting for room get ``QueueClosed``, and ``pop_task``
         returns None once nothing is left to pop. Calling it again does nothing.
@@ -313,7 +316,7 @@ class MemoryQueue:
 
     @property
     def closed(self) -> bool:
-        """Whether ``close()`` was called."""
+        """True once ``close()`` was called."""
         return self._closed
 
     def join(self, timeout: float | None = None) -> bool:
@@ -362,70 +365,25 @@ class MemoryQueue:
             return self._counts[TaskState.QUEUED]
 
     def is_empty(self) -> bool:
-        """Whether no task is ready to pop right now."""
+        """Return whether no task is ready to pop right now."""
         return self.get_queue_size() == 0
 
     # -- hooks ---------------------------------------------------------------
 
     def add_hook(self, name: str, fn: Hook) -> None:
-        """Call ``fn`` on an event; see ``HOOK_NAMES`` for names and arguments.
+        """Call ``fn`` on an event (``HOOK_NAMES`` lists the names and arguments).
 
         Hooks run in the thread that caused the event, after the queue's lock
-        is released, so a hook may call the queue. An exception in a hook is
-        logged on the ``bilimq.core`` logger and otherwise ignored.
+        is released, so a hook may call the queue. For the same reason an
+        ``on_push`` hook may run after a worker has already popped the task.
+        An exception in a hook is logged on the ``bilimq.core`` logger and
+        otherwise ignored.
         """
         self._hooks.add(name, fn)
 
     def remove_hook(self, name: str, fn: Hook) -> bool:
-        """Unregister a hook; return whether it was registered."""
+        """Unregister a hook and return whether it was registered."""
         return self._hooks.remove(name, fn)
-
-    # -- public store --------------------------------------------------------
-
-    @property
-    def store(self) -> PublicStore:
-        """The ``PublicStore`` behind ``set_public()`` and the other store calls."""
-        return self._store
-
-    def set_public(self, key: str, value: Any, ttl: float | None = None) -> None:
-        """Store a shared value; see ``PublicStore.set_public``."""
-        self._store.set_public(key, value, ttl)
-
-    def get_public(self, key: str, default: Any = None) -> Any:
-        """Return a shared value or ``default``; see ``PublicStore.get_public``."""
-        return self._store.get_public(key, default)
-
-    def has_public(self, key: str) -> bool:
-        """Whether a shared value is set and not expired."""
-        return self._store.has_public(key)
-
-    def delete_public(self, key: str) -> bool:
-        """Remove a shared value; see ``PublicStore.delete_public``."""
-        return self._store.delete_public(key)
-
-    def cleanup(self) -> int:
-        """Remove expired shared values and return how many were removed."""
-        return self._store.cleanup()
-
-    def get_store_size(self) -> int:
-        """Return how many shared values are set and not expired."""
-        return self._store.get_store_size()
-
-    def list_keys(self) -> list[str]:
-        """Return the keys of the shared values that have not expired."""
-        return self._store.list_keys()
-
-    def clear_store(self) -> None:
-        """Remove every shared value."""
-        self._store.clear_store()
-
-    def start_cleanup(self, interval: float | None = None) -> None:
-        """Start the store's background cleaner; see ``PublicStore.start_cleanup``."""
-        self._store.start_cleanup(interval)
-
-    def stop_cleanup(self, timeout: float | None = None) -> bool:
-        """Stop the store's background cleaner; see ``PublicStore.stop_cleanup``."""
-        return self._store.stop_cleanup(timeout)
 
     # -- internals (callers hold self._lock) ---------------------------------
 
@@ -441,8 +399,8 @@ class MemoryQueue:
             remaining = _remaining(deadline)
             if not block or (remaining is not None and remaining <= 0):
                 raise QueueFull(
-                    f"queue full: {self.maxsize} tasks are ready (maxsize); "
-                    "wait for workers to pop some, or raise maxsize"
+                    f"queue full: {self.maxsize} tasks are ready (maxsize). "
+                    "Retry after workers pop some, or raise maxsize"
                 )
             self._space_free.wait(remaining)
             if self._closed:
@@ -597,8 +555,8 @@ class MemoryQueue:
                 if record.owner == me:
                     return task_id
         raise ValueError(
-            "task_done() called with no unfinished task popped by this thread; "
-            "call it once per pop_task(), or pass the task_id"
+            "task_done() called with no unfinished task popped by this thread. "
+            "Call it once per pop_task(), or pass the task_id"
         )
 
 

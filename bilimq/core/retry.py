@@ -17,13 +17,13 @@ class RetryPolicy:
     """
 
     max_attempts: int = 3
-    """Attempts a task gets in total; a failure on the last one is dead-lettered."""
+    """Attempts a task gets in total. A failure on the last one is dead-lettered."""
     base_delay: float = 1.0
     """Delay in seconds before the second attempt."""
     max_delay: float = 300.0
     """Upper bound in seconds of any delay."""
     jitter: float = 0.5
-    """Fraction in [0, 1] by which a delay is shortened at random; 0 turns it off."""
+    """Maximum fraction in [0, 1] cut from a delay at random, or 0 for no jitter."""
 
     def __post_init__(self) -> None:
         if self.max_attempts < 1:
@@ -50,7 +50,7 @@ class RetryPolicy:
         return full * (1.0 - self.jitter * draw)
 
     def allows_retry(self, attempts: int) -> bool:
-        """Whether a task that failed its ``attempts``-th run gets another one."""
+        """Return whether a task that failed run number ``attempts`` gets another."""
         return attempts < self.max_attempts
 
 

@@ -54,7 +54,7 @@ class PublicStore:
         Args:
             clock: source of the time that TTLs are measured against.
             cleanup_interval: seconds between two runs of the background
-                cleaner once ``start_cleanup()`` is called; None leaves it off.
+                cleaner once ``start_cleanup()`` is called, or None for none.
         """
         if cleanup_interval is not None:
             _check_interval(cleanup_interval)
@@ -63,7 +63,7 @@ class PublicStore:
         self._lock = threading.Lock()
         # key -> (value, deadline or None, version)
         self._data: dict[str, tuple[Any, float | None, int]] = {}
-        # (deadline, key, version); an entry whose version no longer matches
+        # (deadline, key, version). An entry whose version no longer matches
         # self._data[key] is stale and skipped (lazy deletion).
         self._expiry: list[tuple[float, str, int]] = []
         self._versions = itertools.count()
@@ -73,7 +73,7 @@ class PublicStore:
     def set_public(self, key: str, value: Any, ttl: float | None = None) -> None:
         """Store ``value`` under ``key``, expiring ``ttl`` seconds from now.
 
-        ``ttl`` may be fractional; None keeps the key until it is deleted.
+        ``ttl`` may be fractional, and None keeps the key until it is deleted.
         Setting a key again replaces both its value and its expiry.
         """
         deadline = None if ttl is None else self._clock() + _checked_ttl(ttl)
@@ -97,11 +97,11 @@ class PublicStore:
         return entry[0]
 
     def has_public(self, key: str) -> bool:
-        """Whether ``key`` holds a value (possibly None) that has not expired."""
+        """Return whether ``key`` has a value (possibly None) that has not expired."""
         return self.get_public(key, MISSING) is not MISSING
 
     def delete_public(self, key: str) -> bool:
-        """Remove ``key``; return whether it held a value that had not expired."""
+        """Remove ``key`` and return whether it had a value that had not expired."""
         now = self._clock()
         with self._lock:
             entry = self._data.pop(key, None)
@@ -118,14 +118,14 @@ class PublicStore:
             return self._remove_expired(now)
 
     def get_store_size(self) -> int:
-        """Return how many keys hold a value; expired keys are removed first."""
+        """Remove the expired keys, then return how many keys are left."""
         now = self._clock()
         with self._lock:
             self._remove_expired(now)
             return len(self._data)
 
     def list_keys(self) -> list[str]:
-        """Return the keys that hold a value, in insertion order."""
+        """Remove the expired keys, then return the others in insertion order."""
         now = self._clock()
         with self._lock:
             self._remove_expired(now)
@@ -138,7 +138,7 @@ class PublicStore:
             self._expiry.clear()
 
     def start_cleanup(self, interval: float | None = None) -> None:
-        """Start the background cleaner thread; do nothing if it is running.
+        """Start the background cleaner thread unless it is running already.
 
         ``interval`` overrides the ``cleanup_interval`` given to the
         constructor. The thread is a daemon and calls ``cleanup()`` every
@@ -179,7 +179,7 @@ class PublicStore:
 
     @property
     def cleaner_running(self) -> bool:
-        """Whether the background cleaner thread is alive."""
+        """True while the background cleaner thread is alive."""
         cleaner = self._cleaner
         return cleaner is not None and cleaner.is_alive()
 
@@ -190,7 +190,7 @@ class PublicStore:
             try:
                 removed = self.cleanup()
             except Exception:
-                logger.exception("store cleanup failed; the cleaner goes on")
+                logger.exception("store cleanup failed, the cleaner goes on")
                 continue
             if removed:
                 logger.debug("store cleanup removed %d expired keys", removed)
@@ -216,6 +216,52 @@ class PublicStore:
             if deadline is not None
         ]
         heapq.heapify(self._expiry)
+
+
+class PublicStoreMixin:
+    """The ``PublicStore`` methods, forwarded to the ``store`` attribute."""
+
+    store: PublicStore
+
+    def set_public(self, key: str, value: Any, ttl: float | None = None) -> None:
+        """Store a shared value (``PublicStore.set_public``)."""
+        self.store.set_public(key, value, ttl)
+
+    def get_public(self, key: str, default: Any = None) -> Any:
+        """Return a shared value or ``default`` (``PublicStore.get_public``)."""
+        return self.store.get_public(key, default)
+
+    def has_public(self, key: str) -> bool:
+        """Return whether a shared value is set and not expired."""
+        return self.store.has_public(key)
+
+    def delete_public(self, key: str) -> bool:
+        """Remove a shared value (``PublicStore.delete_public``)."""
+        return self.store.delete_public(key)
+
+    def cleanup(self) -> int:
+        """Remove expired shared values and return how many were removed."""
+        return self.store.cleanup()
+
+    def get_store_size(self) -> int:
+        """Return how many shared values are set and not expired."""
+        return self.store.get_store_size()
+
+    def list_keys(self) -> list[str]:
+        """Return the keys of the shared values that have not expired."""
+        return self.store.list_keys()
+
+    def clear_store(self) -> None:
+        """Remove every shared value."""
+        self.store.clear_store()
+
+    def start_cleanup(self, interval: float | None = None) -> None:
+        """Start the store's background cleaner (``PublicStore.start_cleanup``)."""
+        self.store.start_cleanup(interval)
+
+    def stop_cleanup(self, timeout: float | None = None) -> bool:
+        """Stop the store's background cleaner (``PublicStore.stop_cleanup``)."""
+        return self.store.stop_cleanup(timeout)
 
 
 def _expired(deadline: float | None, now: float) -> bool:

@@ -14,7 +14,7 @@ Task = dict[str, Any]
 
 
 class TaskState(enum.StrEnum):
-    """State of a task in a ``MemoryQueue``; the values are plain strings."""
+    """State of a task in a ``MemoryQueue``, with plain strings as values."""
 
     QUEUED = "queued"
     RUNNING = "running"
@@ -25,7 +25,7 @@ class TaskState(enum.StrEnum):
 
     @property
     def is_finished(self) -> bool:
-        """Whether the task left the queue for good (a failed task can be requeued)."""
+        """True once the task left the queue (``requeue()`` revives a failed one)."""
         return self in _FINISHED_STATES
 
 
@@ -44,7 +44,7 @@ class TaskRecord:
     state: TaskState = TaskState.QUEUED
     attempts: int = 0
     seq: int = -1
-    """Sequence number of the task's live heap entry; older entries are stale."""
+    """Sequence number of the task's live heap entry. Older entries are stale."""
     started_at: float | None = None
     finished_at: float | None = None
     run_at: float | None = None
@@ -53,7 +53,7 @@ class TaskRecord:
     """``threading.get_ident()`` of the worker that popped the task last."""
 
     def snapshot(self) -> TaskInfo:
-        """Return an immutable copy of the record for callers outside the lock."""
+        """Return a frozen snapshot of the record for callers outside the lock."""
         return TaskInfo(
             task_id=self.task["task_id"],
             type=self.task["type"],

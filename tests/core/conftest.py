@@ -12,7 +12,7 @@ from bilimq.core import MemoryQueue, PublicStore, RetryPolicy
 
 
 class FakeClock:
-    """Clock that stands still until a test advances it."""
+    """Clock that does not move until a test calls advance()."""
 
     def __init__(self, start: float = 1000.0) -> None:
         self.now = start

@@ -1,8 +1,8 @@
 """Random operation sequences checked against plain Python models.
 
-The store is compared with a dict of (value, deadline); the queue's pop order
-with a sorted list of (-priority, sequence) and its retry schedule with a
-list of due times, all on a fake clock.
+The store is compared with a dict of (value, deadline). The queue's pop order
+is compared with heaps of (-priority, sequence) and its retry schedule with
+heaps of due times. Both run on a fake clock.
 """
 
 from __future__ import annotations

@@ -167,7 +167,7 @@ def test_store_concurrent_overlapping_keys() -> None:
                 else:
                     store.list_keys()
         except Exception as exc:
-            # An exception would die with the thread; the assert below reports it.
+            # An exception would die with the thread, so the assert below reports it.
             errors.append(exc)
 
     try:

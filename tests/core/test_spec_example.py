@@ -1,6 +1,7 @@
-"""The example from the queue's specification, run as written.
+"""The basic usage example, run exactly as users write it.
 
-The worker waits 3 s for its final pop_task timeout, so this is the one slow
+It pushes one task and pops it in a worker thread that stops on a pop
+timeout. The worker waits 3 s for that final timeout, so this is the one slow
 test of the package.
 """
 
