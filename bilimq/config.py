@@ -36,7 +36,7 @@ class Secret(str):
 
 @dataclass(frozen=True)
 class PathSettings:
-    """Where bilimq keeps its database, downloads and logs."""
+    """Folders for the database, the downloaded library and the logs."""
 
     data_dir: Path = Path(platformdirs.user_data_dir(APP_NAME))
     library_dir: Path = Path(platformdirs.user_music_dir()) / APP_NAME
@@ -56,7 +56,7 @@ class DatabaseSettings:
 
 @dataclass(frozen=True)
 class BilibiliSettings:
-    """How bilimq talks to Bilibili."""
+    """Bilibili endpoints, login cookie and request timeout."""
 
     api_base: str = "https://api.bilibili.com"
     video_base: str = "https://www.bilibili.com/video/"
@@ -83,7 +83,7 @@ class MatchSettings:
 
 @dataclass(frozen=True)
 class NameSettings:
-    """How song lines are read."""
+    """Song line settings."""
 
     order: str = "title-artist"
 

@@ -1,7 +1,7 @@
 """`bilimq run`: the feeder, the worker threads and the TTL cleaner.
 
 The feeder claims due rows from the ledger under a lease, renews the leases of
-tasks in flight and pushes the tasks onto a MemoryQueue; worker threads pop
+tasks in flight and pushes the tasks onto a MemoryQueue. Worker threads pop
 them and run the handler for their type. Stopping (Ctrl-C, `--exit-when-idle`,
 or the network going away) returns every unfinished task to `pending`.
 """
@@ -55,7 +55,7 @@ class RunObserver(ProgressSink):
 
 @dataclass
 class RunSummary:
-    """What one `bilimq run` did."""
+    """The outcome of one `bilimq run`."""
 
     finished: dict[str, int] = field(default_factory=dict)
     stop_reason: str = ""

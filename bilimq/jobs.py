@@ -63,7 +63,7 @@ class ProgressSink(Protocol):
 
 @dataclass
 class JobContext:
-    """What a handler needs; shared by all worker threads."""
+    """The settings, ledger and services a handler uses, shared by all workers."""
 
     settings: Settings
     ledger: Ledger

@@ -1,10 +1,10 @@
 """loguru sinks, configured once by the CLI.
 
 Library modules only `from loguru import logger`. The CLI calls
-`configure_logging` at start-up: a console sink that prints through the same
-Rich console (stderr) as the progress bars, a rotating file sink in the log
-folder, and a handler that routes the standard `logging` module (SQLAlchemy,
-httpx) into loguru.
+`configure_logging` at start-up. It installs a console sink that prints through
+the same Rich console (stderr) as the progress bars and a rotating file sink in
+the log folder. It also routes the standard `logging` module (SQLAlchemy,
+httpx, bilimq.core) into loguru.
 """
 
 from __future__ import annotations

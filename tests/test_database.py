@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from datetime import datetime, timedelta
 
 import pytest
@@ -164,3 +165,26 @@ def test_settle_stores_reason(ledger: Ledger) -> None:
     assert record.state == "needs_review"
     assert record.match == match
     assert [t.id for t in ledger.list_tasks([TaskState.NEEDS_REVIEW])] == [task.id]
+
+
+@pytest.mark.mysql
+def test_mysql_reconnects_after_server_timeout(mysql_database: str) -> None:
+    """A connection the server dropped while idle (a long download) is replaced."""
+    from sqlalchemy import event
+
+    ledger = Ledger(mysql_database)
+
+    @event.listens_for(ledger.engine, "connect")
+    def short_timeout(dbapi_connection, _record) -> None:
+        with dbapi_connection.cursor() as cursor:
+            cursor.execute("SET SESSION wait_timeout = 1")
+
+    try:
+        ledger.create_schema()
+        ledger.add_tasks([new_task("before")])
+        time.sleep(2.5)  # the server closes the idle pooled connection
+        ledger.add_tasks([new_task("after")])
+
+        assert ledger.counts()["pending"] == 2
+    finally:
+        ledger.dispose()

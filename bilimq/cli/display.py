@@ -120,8 +120,8 @@ def summary_table(summary: RunSummary, counts: dict[str, int]) -> Table:
         table.add_row(
             state, str(summary.finished.get(state, 0)), str(counts.get(state, 0))
         )
-    # An error is reported on its own line after the table; naming it in the
-    # caption too would say it twice.
+    # An error is printed on its own line after the table, so the caption
+    # leaves it out instead of repeating it.
     reason = "stopped" if summary.error else (summary.stop_reason or "stopped")
     table.caption = Text(f"{reason} after {summary.elapsed:.1f} s", style="dim")
     return table
