@@ -18,6 +18,7 @@ from typing import Any
 
 import platformdirs
 
+from bilimq.config_rules import check_value
 from bilimq.errors import ConfigError
 
 APP_NAME = "bilimq"
@@ -163,20 +164,49 @@ def load_settings(explicit: Path | None = None) -> Settings:
     """Build settings from defaults, the config file and the environment."""
     path = find_config_file(explicit)
     raw: dict[str, Any] = _read_toml(path) if path else {}
-    base = path.parent if path else Path.cwd()
-    sections = {}
-    for name in _SECTION_NAMES:
-        default = getattr(Settings(), name)
-        values = dict(raw.pop(name, {}) or {})
-        values.update(_env_overrides(name, default))
-        sections[name] = _build_section(name, default, values, base)
-    if raw:
-        unknown = ", ".join(sorted(raw))
+    unknown = sorted(set(raw) - set(_SECTION_NAMES))
+    if unknown:
         raise ConfigError(
-            f"unknown section(s) in {path}: {unknown}; "
+            f"unknown section(s) in {path}: {', '.join(unknown)}; "
             f"valid sections are {', '.join(_SECTION_NAMES)}"
         )
+    _check_environment()
+    sections = {}
+    for name in _SECTION_NAMES:
+        values = [
+            _Value(key, value, f"[{name}] {key} in {path}", path.parent)
+            for key, value in (raw.get(name) or {}).items()
+            if path is not None
+        ]
+        values += _env_values(name, getattr(Settings(), name))
+        sections[name] = _build_section(name, getattr(Settings(), name), values)
     return Settings(**sections, source=path)
+
+
+@dataclass(frozen=True)
+class _Value:
+    key: str
+    value: Any
+    origin: str
+    """Where the value came from, for error messages."""
+    base: Path
+    """Folder that relative paths are resolved against."""
+
+
+def _check_environment() -> None:
+    """Reject a misspelled BILIMQ_<SECTION>_<KEY> variable instead of ignoring it."""
+    for variable in os.environ:
+        for section in _SECTION_NAMES:
+            prefix = f"BILIMQ_{section.upper()}_"
+            if not variable.startswith(prefix):
+                continue
+            keys = {item.name.upper() for item in fields(getattr(Settings(), section))}
+            if variable[len(prefix) :] not in keys:
+                valid = ", ".join(f"{prefix}{key}" for key in sorted(keys))
+                raise ConfigError(
+                    f"unknown environment variable {variable}; valid ones for "
+                    f"[{section}] are {valid}"
+                )
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
@@ -187,26 +217,32 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise ConfigError(f"invalid TOML in {path}: {exc}") from None
 
 
-def _env_overrides(section: str, default: Any) -> dict[str, str]:
-    overrides = {}
+def _env_values(section: str, default: Any) -> list[_Value]:
+    values = []
     for item in fields(default):
-        value = os.environ.get(f"BILIMQ_{section.upper()}_{item.name.upper()}")
+        variable = f"BILIMQ_{section.upper()}_{item.name.upper()}"
+        value = os.environ.get(variable)
         if value is not None:
-            overrides[item.name] = value
-    return overrides
+            values.append(_Value(item.name, value, variable, Path.cwd()))
+    return values
 
 
-def _build_section(name: str, default: Any, values: dict[str, Any], base: Path) -> Any:
-    known = {item.name: item for item in fields(default)}
+def _build_section(name: str, default: Any, values: list[_Value]) -> Any:
+    known = {item.name for item in fields(default)}
     converted = {}
-    for key, value in values.items():
-        if key not in known:
+    for item in values:
+        if item.key not in known:
             raise ConfigError(
-                f"unknown setting [{name}] {key}; "
-                f"valid keys are {', '.join(sorted(known))}"
+                f"unknown setting {item.origin}; "
+                f"valid keys in [{name}] are {', '.join(sorted(known))}"
             )
-        current = getattr(default, key)
-        converted[key] = _convert(f"[{name}] {key}", current, value, base)
+        current = getattr(default, item.key)
+        value = _convert(item.origin, current, item.value, item.base)
+        problem = check_value(name, item.key, value)
+        if problem:
+            shown = "(hidden)" if isinstance(value, Secret) else repr(item.value)
+            raise ConfigError(f"invalid value for {item.origin}: {shown}; {problem}")
+        converted[item.key] = value
     return replace(default, **converted)
 
 

@@ -7,6 +7,7 @@ classifies the error and decides between retry, review and failure.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -36,9 +37,17 @@ class NoConfidentMatch(BilimqError):
     """No search hit scored above the threshold; a person should choose."""
 
     def __init__(self, line: str, candidates: list[Candidate]) -> None:
-        best = f"best score {candidates[0].score:.0f}" if candidates else "no results"
-        super().__init__(f"no confident match for {line!r} ({best})")
+        super().__init__(f"no confident match for {line!r} ({_best_of(candidates)})")
         self.candidates = candidates
+
+
+def _best_of(candidates: list[Candidate]) -> str:
+    if not candidates:
+        return "no search results"
+    best = candidates[0]
+    if best.rejected:
+        return f"every result rejected, e.g. {best.hit.bvid}: {best.rejected}"
+    return f"best {best.hit.bvid} scored {best.score:.0f}"
 
 
 class LeaseLost(BilimqError):
@@ -99,13 +108,19 @@ class JobContext:
         return library_path(self.library, record.line, self.settings.download.format)
 
 
+def login_cookies(settings: Settings) -> dict[str, str]:
+    """Return the login cookie from the settings, if one is set."""
+    if not settings.bilibili.sessdata:
+        return {}
+    return {"SESSDATA": settings.bilibili.sessdata.reveal()}
+
+
 def make_client(settings: Settings) -> BilibiliClient:
     """Build a Bilibili client from the settings, with the login cookie if set."""
-    cookies = {}
-    if settings.bilibili.sessdata:
-        cookies["SESSDATA"] = settings.bilibili.sessdata.reveal()
     return BilibiliClient(
-        settings.bilibili.api_base, cookies=cookies, timeout=settings.bilibili.timeout
+        settings.bilibili.api_base,
+        cookies=login_cookies(settings),
+        timeout=settings.bilibili.timeout,
     )
 
 
@@ -212,14 +227,22 @@ def download_song(ctx: JobContext, record: TaskRecord) -> None:
         bitrate=ctx.settings.download.bitrate,
         headers={"Referer": REFERER, "User-Agent": USER_AGENT},
         cookiefile=ctx.cookiefile,
+        cookies=login_cookies(ctx.settings),
         on_progress=_progress_callback(ctx, record.id),
         on_stage=_stage_callback(ctx, record),
         overwrite=ctx.settings.download.overwrite,
         socket_timeout=max(ctx.settings.bilibili.timeout, 5.0),
     )
+    _remove_if_empty(ctx.library / TEMP_FOLDER_NAME)
     if not ctx.ledger.complete(record.id, ctx.owner, str(final)):
         raise LeaseLost(f"task {record.id} was taken over by another process")
     logger.info("saved {} ({})", final.name, record.bvid)
+
+
+def _remove_if_empty(folder: Path) -> None:
+    # Other workers may still be using it; then it is not empty and stays.
+    with contextlib.suppress(OSError):
+        folder.rmdir()
 
 
 def _stage_callback(ctx: JobContext, record: TaskRecord) -> Callable[[str], None]:
@@ -242,10 +265,14 @@ def tags_for(record: TaskRecord, url: str) -> Tags:
     """Build the tags from the user's line and the chosen upload."""
     chosen = (record.match or {}).get("chosen") or {}
     cover_url = chosen.get("pic") or ""
+    song = song_of(record)
+    versions = song.clean_versions()
+    # Players show the title tag, so the version goes there too: 像鱼 (伴奏).
+    title = " ".join([song.clean_title(), *(f"({v})" for v in versions)])
     return Tags(
-        title=record.title,
-        artists=record.artists,
-        versions=record.versions,
+        title=title,
+        artists=song.clean_artists(),
+        versions=versions,
         source_url=url,
         cover=fetch_cover(cover_url) if cover_url else None,
     )

@@ -81,6 +81,7 @@ def configure_logging(
     logger.add(
         _console_sink(console),
         level=console_level,
+        filter=lambda record: record["extra"].get("console", True),
         format="{message}",
         colorize=False,
         backtrace=False,

@@ -68,7 +68,8 @@ def test_unknown_key_names_valid_keys(tmp_path: Path) -> None:
 def test_invalid_number_names_setting(tmp_path: Path) -> None:
     path = write_config(tmp_path / "c.toml", '[run]\nworkers = "many"\n')
 
-    with pytest.raises(ConfigError, match=r"\[run\] workers: 'many'"):
+    expected = r"\[run\] workers in .*: 'many' \(expected int\)"
+    with pytest.raises(ConfigError, match=expected):
         load_settings(path)
 
 
@@ -96,3 +97,57 @@ def test_repository_config_loads() -> None:
 
     assert settings.paths.library_dir == shipped.parent / "library"
     assert settings.database.url == ""
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        ("BILIMQ_RUN_WORKERS", "0", "from 1 to 32"),
+        ("BILIMQ_DOWNLOAD_FORMAT", "wav", "m4a, mp3, opus, flac"),
+        ("BILIMQ_DOWNLOAD_BITRATE", "fast", "192k"),
+        ("BILIMQ_MATCH_THRESHOLD", "500", "from 0 to 100"),
+        ("BILIMQ_NAMES_ORDER", "xx", "title-artist"),
+        ("BILIMQ_LOG_LEVEL", "LOUD", "DEBUG"),
+        ("BILIMQ_LOG_ROTATION", "abc", "10 MB"),
+        ("BILIMQ_DATABASE_URL", "postgresql://u@h/db", "sqlite"),
+        ("BILIMQ_BILIBILI_VIDEO_BASE", "https://www.bilibili.com/video", "end it"),
+    ],
+)
+def test_invalid_values_rejected(monkeypatch, variable, value, message) -> None:
+    monkeypatch.setenv(variable, value)
+
+    with pytest.raises(ConfigError) as caught:
+        load_settings()
+
+    assert variable in str(caught.value)
+    assert message in str(caught.value)
+
+
+def test_database_password_not_in_error(monkeypatch) -> None:
+    monkeypatch.setenv("BILIMQ_DATABASE_URL", "postgresql://u:hunter2@h/db")
+
+    with pytest.raises(ConfigError) as caught:
+        load_settings()
+
+    assert "hunter2" not in str(caught.value)
+
+
+def test_misspelled_variable_rejected(monkeypatch) -> None:
+    monkeypatch.setenv("BILIMQ_RUN_WORKERZ", "3")
+
+    with pytest.raises(ConfigError, match="BILIMQ_RUN_WORKERS"):
+        load_settings()
+
+
+def test_file_error_names_file(tmp_path: Path) -> None:
+    path = write_config(tmp_path / "c.toml", "[run]\nworkers = 0\n")
+
+    with pytest.raises(ConfigError, match=r"\[run\] workers in .*c\.toml"):
+        load_settings(path)
+
+
+def test_output_formats_match_converter() -> None:
+    from bilimq.audio.convert import FORMATS
+    from bilimq.config_rules import OUTPUT_FORMATS
+
+    assert set(OUTPUT_FORMATS) == set(FORMATS)

@@ -119,8 +119,13 @@ def test_example_list_end_to_end(bilimq: Bilimq, fake: FakeBilibili) -> None:
             assert path.parent == bilimq.library
             assert probe_duration(path) > 0
             tags = MP4(path).tags
-            assert tags["\xa9nam"] == [record.title]
+            assert tags["\xa9nam"][0].startswith(record.title.split("_")[0])
             assert "covr" in tags
+        assert tag_of(ledger, "像鱼 (伴奏) - 王贰浪", "\xa9nam") == ["像鱼 (伴奏)"]
+        assert tag_of(ledger, "像鱼 (伴奏) - 王贰浪", "\xa9ART") == ["王贰浪"]
+        ghost = "Ghost (The Him Remix) - Au_Ra _ Alan Walker"
+        assert tag_of(ledger, ghost, "\xa9nam") == ["Ghost (The Him Remix)"]
+        assert tag_of(ledger, ghost, "\xa9ART") == ["Au/Ra; Alan Walker"]
     finally:
         ledger.dispose()
 
@@ -132,6 +137,11 @@ def test_example_list_end_to_end(bilimq: Bilimq, fake: FakeBilibili) -> None:
     readded = bilimq("batch", str(SONGS))
     assert readded.returncode == 0, readded.stderr
     assert "0 added, 18 duplicate(s), 0 rejected" in readded.stderr
+
+
+def tag_of(ledger: Ledger, line: str, key: str) -> list[str]:
+    record = next(r for r in ledger.list_tasks(limit=100) if r.line == line)
+    return MP4(record.output_path).tags[key]
 
 
 def test_status_json_counts(bilimq: Bilimq) -> None:

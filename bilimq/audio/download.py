@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import os
+import http.cookiejar
 import re
-import shutil
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+import urllib.parse
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +22,6 @@ ProgressCallback = Callable[[int, int | None], None]
 DOWNLOAD_STEM = "download"
 """File name stem of the downloaded file inside the work folder."""
 
-_COOKIE_COPY = "cookies.txt"
 # yt-dlp's screen message after a dropped connection: "Got error: ... Retrying (1/3)..."
 _RETRYING = re.compile(r"Retrying \(\d+/\d+\)")
 _SECRET_COOKIES = re.compile(r"\b(SESSDATA|bili_jct)=[^;\s]+", re.IGNORECASE)
@@ -35,6 +33,7 @@ def download_audio(
     *,
     headers: dict[str, str] | None = None,
     cookiefile: Path | None = None,
+    cookies: dict[str, str] | None = None,
     on_progress: ProgressCallback | None = None,
     socket_timeout: float = 20.0,
     retries: int = 3,
@@ -44,30 +43,34 @@ def download_audio(
     The file is named `download.<ext>` with yt-dlp's extension (m4a for
     Bilibili's AAC streams), and an older file of that name is overwritten, so
     give every download its own `workdir`. `headers` (Referer, User-Agent) are
-    sent with every request. `cookiefile` is a Netscape cookie file. yt-dlp
-    reads and writes a private copy of it, so the original never changes. An
-    exception raised by `on_progress` aborts the download and propagates.
+    sent with every request. `cookiefile` is a Netscape cookie file and
+    `cookies` maps cookie names to values for the URL's site (`.bilibili.com`
+    for Bilibili). Both are loaded into yt-dlp's in-memory jar only, so no copy
+    of a login cookie is ever written to disk and the user's file never
+    changes. An exception raised by `on_progress` aborts the download and
+    propagates.
 
     Raises DownloadError. Its `transient` and `unreachable` attributes tell the
     caller whether a retry can help.
     """
     workdir.mkdir(parents=True, exist_ok=True)
-    with _private_cookie_copy(url, cookiefile, workdir) as cookie_copy:
-        params = _params(
-            workdir,
-            headers=headers,
-            cookiefile=cookie_copy,
-            on_progress=on_progress,
-            socket_timeout=socket_timeout,
-            retries=retries,
-        )
-        logger.debug("yt-dlp downloading {}", url)
-        try:
-            with yt_dlp.YoutubeDL(params) as ydl:
-                info = ydl.extract_info(url, download=True)
-                return _downloaded_path(url, ydl, info)
-        except YtDlpDownloadError as exc:
-            raise classify_download_error(url, exc) from exc
+    jar = _load_cookies(url, cookiefile, cookies or {})
+    params = _params(
+        workdir,
+        headers=headers,
+        on_progress=on_progress,
+        socket_timeout=socket_timeout,
+        retries=retries,
+    )
+    logger.debug("yt-dlp downloading {}", url)
+    try:
+        with yt_dlp.YoutubeDL(params) as ydl:
+            for cookie in jar:
+                ydl.cookiejar.set_cookie(cookie)
+            info = ydl.extract_info(url, download=True)
+            return _downloaded_path(url, ydl, info)
+    except YtDlpDownloadError as exc:
+        raise classify_download_error(url, exc) from exc
 
 
 class YtDlpLogger:
@@ -107,7 +110,6 @@ def _params(
     workdir: Path,
     *,
     headers: dict[str, str] | None,
-    cookiefile: Path | None,
     on_progress: ProgressCallback | None,
     socket_timeout: float,
     retries: int,
@@ -134,8 +136,6 @@ def _params(
         "cachedir": False,
         "postprocessors": [],
     }
-    if cookiefile is not None:
-        params["cookiefile"] = str(cookiefile)
     return params
 
 
@@ -175,30 +175,66 @@ def _downloaded_path(url: str, ydl: yt_dlp.YoutubeDL, info: Any) -> Path:
     return path
 
 
-@contextmanager
-def _private_cookie_copy(
-    url: str, cookiefile: Path | None, workdir: Path
-) -> Iterator[Path | None]:
-    """Copy the cookie file into the work folder, readable by the owner only.
+def _load_cookies(
+    url: str, cookiefile: Path | None, cookies: dict[str, str]
+) -> list[http.cookiejar.Cookie]:
+    """Read the login cookies into memory for yt-dlp's jar."""
+    loaded: list[http.cookiejar.Cookie] = []
+    if cookiefile is not None:
+        jar = http.cookiejar.MozillaCookieJar(str(cookiefile))
+        try:
+            jar.load(ignore_discard=True, ignore_expires=True)
+        except FileNotFoundError:
+            raise DownloadError(
+                f"cookie file {cookiefile} not found; export a Netscape-format "
+                "cookies.txt or remove the cookie file setting",
+                url=url,
+                transient=False,
+            ) from None
+        except (http.cookiejar.LoadError, OSError) as exc:
+            raise DownloadError(
+                f"cookie file {cookiefile} is not a Netscape-format cookies.txt "
+                f"({type(exc).__name__}); export it again from the browser",
+                url=url,
+                transient=False,
+            ) from None
+        for cookie in jar:
+            # Browsers export session cookies with expiry 0; without this the
+            # jar would treat them as expired and never send them.
+            if not cookie.expires:
+                cookie.expires = None
+                cookie.discard = True
+            loaded.append(cookie)
+    domain = _cookie_domain(url)
+    loaded.extend(
+        _session_cookie(name, value, domain) for name, value in cookies.items()
+    )
+    return loaded
 
-    yt-dlp saves its cookie jar back to the file when it closes, and several
-    workers writing the user's file at once could corrupt it.
-    """
-    if cookiefile is None:
-        yield None
-        return
-    if not cookiefile.is_file():
-        raise DownloadError(
-            f"cookie file {cookiefile} not found; export a Netscape-format "
-            "cookies.txt or remove the cookie file setting",
-            url=url,
-            transient=False,
-        )
-    copy = workdir / _COOKIE_COPY
-    fd = os.open(copy, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as target, cookiefile.open("rb") as source:
-        shutil.copyfileobj(source, target)
-    try:
-        yield copy
-    finally:
-        copy.unlink(missing_ok=True)
+
+def _cookie_domain(url: str) -> str:
+    host = urllib.parse.urlsplit(url).hostname or ""
+    if host == "bilibili.com" or host.endswith(".bilibili.com"):
+        return ".bilibili.com"
+    return host
+
+
+def _session_cookie(name: str, value: str, domain: str) -> http.cookiejar.Cookie:
+    return http.cookiejar.Cookie(
+        version=0,
+        name=name,
+        value=value,
+        port=None,
+        port_specified=False,
+        domain=domain,
+        domain_specified=domain.startswith("."),
+        domain_initial_dot=domain.startswith("."),
+        path="/",
+        path_specified=True,
+        secure=False,
+        expires=None,
+        discard=True,
+        comment=None,
+        comment_url=None,
+        rest={},
+    )

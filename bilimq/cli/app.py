@@ -25,6 +25,8 @@ class AppState:
 
     settings: Settings
     verbose: int = 0
+    quiet: bool = False
+    """With -q, commands print only results, warnings and errors."""
     _ledger: Ledger | None = field(default=None, repr=False)
 
     def ledger(self) -> Ledger:
@@ -117,7 +119,7 @@ def main_options(
         err_console,
         console_level=verbosity_level(verbose, quiet),
         log_dir=settings.paths.log_dir,
-        file_level=settings.log.level,
+        file_level=settings.log.level.upper(),
         rotation=settings.log.rotation,
         retention=settings.log.retention,
     )
@@ -125,7 +127,7 @@ def main_options(
         enable_sql_echo()
     if settings.source:
         logger.debug("config: {}", settings.source)
-    ctx.obj = AppState(settings=settings, verbose=verbose)
+    ctx.obj = AppState(settings=settings, verbose=verbose, quiet=quiet)
 
 
 def _register_commands() -> None:

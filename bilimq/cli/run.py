@@ -2,23 +2,23 @@
 
 from __future__ import annotations
 
-import os
 import signal
-import tempfile
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from loguru import logger
 
 from bilimq.cli.app import AppState
 from bilimq.cli.console import err_console
-from bilimq.cli.display import RunDisplay, summary_table
 from bilimq.config import Settings
-from bilimq.daemon import Daemon, NetworkUnreachable
+from bilimq.errors import ConfigError
+
+if TYPE_CHECKING:
+    from bilimq.daemon import Daemon
 
 EXIT_INTERRUPTED = 130
 
@@ -36,7 +36,7 @@ def run(
             "-w",
             min=1,
             max=32,
-            help="Worker threads (default: [run] workers).",
+            help="Worker threads (default: \\[run] workers).",
         ),
     ] = None,
     exit_when_idle: Annotated[
@@ -44,29 +44,41 @@ def run(
         typer.Option(
             "--exit-when-idle",
             help="Stop once no task is running or due (retries due within "
-            "[run] idle_wait seconds are waited for).",
+            "\\[run] idle_wait seconds are waited for).",
         ),
     ] = False,
 ) -> None:
     """Download queued songs until stopped (Ctrl-C leaves unfinished tasks pending)."""
+    # Imported here: the download stack (yt-dlp above all) is slow to import
+    # and only `run` needs it.
+    from bilimq.cli.display import RunDisplay, summary_table
+    from bilimq.daemon import Daemon, NetworkUnreachable
+
     state: AppState = ctx.obj
     settings = state.settings
     ledger = state.ledger()
-    count = workers or settings.run.workers
     settings.paths.library_dir.mkdir(parents=True, exist_ok=True)
-    with _cookie_file(settings) as cookiefile:
-        display = RunDisplay(err_console, total=ledger.count_unfinished())
-        daemon = Daemon(
-            settings,
-            ledger,
-            display,
-            workers=count,
-            exit_when_idle=exit_when_idle,
-            cookiefile=cookiefile,
-        )
+    display = RunDisplay(err_console, total=ledger.count_unfinished())
+    daemon = Daemon(
+        settings,
+        ledger,
+        display,
+        workers=workers or settings.run.workers,
+        exit_when_idle=exit_when_idle,
+        cookiefile=_cookie_file(settings),
+    )
+    try:
         with _interrupt_handler(daemon), display:
             summary = daemon.run()
-    err_console.print(summary_table(summary, ledger.counts()))
+    except KeyboardInterrupt:
+        released = ledger.release_owned(daemon.owner)
+        err_console.print(
+            f"forced stop: {released} unfinished task(s) were returned to pending",
+            highlight=False,
+        )
+        raise typer.Exit(EXIT_INTERRUPTED) from None
+    if not state.quiet:
+        err_console.print(summary_table(summary, ledger.counts()))
     if summary.stop_reason == "interrupted":
         err_console.print(
             f"interrupted: {summary.released} unfinished task(s) were returned to "
@@ -76,8 +88,9 @@ def run(
         raise typer.Exit(EXIT_INTERRUPTED)
     if isinstance(summary.error, NetworkUnreachable):
         raise NetworkUnreachable(
-            f"network unreachable: {summary.error}. Nothing was lost: every unfinished "
-            "task is still pending; run `bilimq run` again once the network is back"
+            f"network unreachable: cannot reach {settings.bilibili.api_base} "
+            f"({summary.error}). Nothing was lost: every unfinished task is still "
+            "pending; run `bilimq run` again once the network is back"
         )
     if summary.error is not None:
         raise summary.error
@@ -103,28 +116,14 @@ def _interrupt_handler(daemon: Daemon) -> Iterator[None]:
         signal.signal(signal.SIGINT, previous)
 
 
-@contextmanager
-def _cookie_file(settings: Settings) -> Iterator[Path | None]:
-    """Yield a Netscape cookie file for yt-dlp with the login cookie, if any."""
-    if settings.bilibili.cookie_file:
-        yield Path(settings.bilibili.cookie_file).expanduser()
-        return
-    if not settings.bilibili.sessdata:
-        yield None
-        return
-    settings.paths.data_dir.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(
-        prefix="cookies-", suffix=".txt", dir=settings.paths.data_dir
-    )
-    path = Path(name)
-    try:
-        # mkstemp creates the file readable by the owner only.
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write("# Netscape HTTP Cookie File\n")
-            handle.write(
-                f".bilibili.com\tTRUE\t/\tTRUE\t0\tSESSDATA\t"
-                f"{settings.bilibili.sessdata.reveal()}\n"
-            )
-        yield path
-    finally:
-        path.unlink(missing_ok=True)
+def _cookie_file(settings: Settings) -> Path | None:
+    """Return the user's Netscape cookie file for yt-dlp, if one is configured."""
+    if not settings.bilibili.cookie_file:
+        return None
+    path = Path(settings.bilibili.cookie_file).expanduser()
+    if not path.is_file():
+        raise ConfigError(
+            f"[bilibili] cookie_file {path} not found; export a Netscape-format "
+            "cookies.txt from the browser or clear the setting"
+        )
+    return path

@@ -83,7 +83,7 @@ def test_download_resumes_dropped_connection(
     assert any(value and value.startswith("bytes=") for value in ranges)
 
 
-def test_download_uses_cookie_copy(
+def test_download_sends_file_cookies(
     audio_server: AudioServer, headers: dict[str, str], tmp_path: Path
 ) -> None:
     cookiefile = tmp_path / "cookies.txt"
@@ -183,3 +183,18 @@ def test_logger_retry_is_warning() -> None:
     finally:
         logger.remove(sink)
     assert levels == ["WARNING"]
+
+
+def test_download_sends_session_cookie(
+    audio_server: AudioServer, headers: dict[str, str], tmp_path: Path
+) -> None:
+    workdir = tmp_path / "work"
+    download_audio(
+        audio_server.url("/audio/song.m4a"),
+        workdir,
+        headers=headers,
+        cookies={"SESSDATA": "secret-session-value"},
+    )
+    sent = audio_server.requests[-1].headers
+    assert "SESSDATA=secret-session-value" in sent.get("Cookie", "")
+    assert sorted(p.name for p in workdir.iterdir()) == ["download.m4a"]
