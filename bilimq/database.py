@@ -69,6 +69,12 @@ class TaskState(StrEnum):
 
 
 DUE_STATES = (TaskState.PENDING, TaskState.RETRYING)
+REQUEUE_STATES = (
+    TaskState.FAILED,
+    TaskState.NEEDS_REVIEW,
+    TaskState.CANCELLED,
+    TaskState.RETRYING,
+)
 WORKING_STATES = (
     TaskState.CLAIMED,
     TaskState.RESOLVING,
@@ -482,6 +488,32 @@ class Ledger:
                 lease_expires=None,
                 run_at=now,
                 updated_at=now,
+            )
+        )
+        return _with_retry(lambda: self._execute(statement))
+
+    def requeue(self, ids: Sequence[int] = (), states: Sequence[TaskState] = ()) -> int:
+        """Queue finished tasks again with fresh attempts; return how many.
+
+        Takes the given ids, or every task in `states`. Only tasks in a
+        settled state (failed, needs_review, cancelled, retrying) move.
+        """
+        settled = [s.value for s in REQUEUE_STATES]
+        chosen = [s.value for s in states if s in REQUEUE_STATES] or settled
+        where = [Task.state.in_(chosen)]
+        if ids:
+            where.append(Task.id.in_(list(ids)))
+        now = self.clock()
+        statement = (
+            update(Task)
+            .where(*where)
+            .values(
+                state=TaskState.PENDING.value,
+                attempts=0,
+                run_at=now,
+                updated_at=now,
+                lease_owner=None,
+                lease_expires=None,
             )
         )
         return _with_retry(lambda: self._execute(statement))

@@ -92,3 +92,19 @@ def test_status_json_is_valid(runner: CliRunner) -> None:
     payload = json.loads(result.stdout)
     assert payload["counts"]["pending"] == 1
     assert payload["tasks"][0]["line"] == "像鱼 - 王贰浪"
+
+
+def test_retry_unknown_state_is_usage_error(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["retry", "--state", "done"])
+
+    assert result.exit_code == 2
+    assert "done" in result.stderr
+
+
+def test_retry_reports_count(runner: CliRunner) -> None:
+    runner.invoke(app, ["add", "像鱼 - 王贰浪"])
+
+    result = runner.invoke(app, ["retry"])
+
+    assert result.exit_code == 0
+    assert "0 task(s) queued again" in result.stderr

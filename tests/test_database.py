@@ -188,3 +188,18 @@ def test_mysql_reconnects_after_server_timeout(mysql_database: str) -> None:
         assert ledger.counts()["pending"] == 2
     finally:
         ledger.dispose()
+
+
+def test_requeue_resets_settled_tasks(ledger: Ledger) -> None:
+    ledger.add_tasks([new_task("a"), new_task("b"), new_task("c")])
+    first, second, third = ledger.claim("owner", limit=3, lease_seconds=60)
+    ledger.settle(first.id, "owner", TaskState.FAILED, "gave up after 5 attempts")
+    ledger.settle(second.id, "owner", TaskState.NEEDS_REVIEW, "no confident match")
+    ledger.complete(third.id, "owner", "/lib/c.m4a")
+
+    assert ledger.requeue(states=[TaskState.FAILED]) == 1
+    assert ledger.get(first.id).state == "pending"
+    assert ledger.get(first.id).attempts == 0
+    assert ledger.requeue(ids=[second.id, third.id]) == 1
+    assert ledger.get(second.id).state == "pending"
+    assert ledger.get(third.id).state == "done"

@@ -132,10 +132,11 @@ def main_options(
 
 def _register_commands() -> None:
     # Imported here so the command modules can import `app` helpers freely.
-    from bilimq.cli import run, tasks
+    from bilimq.cli import manage, run, tasks
 
     tasks.register(app)
     run.register(app)
+    manage.register(app)
 
 
 _register_commands()
