@@ -139,6 +139,18 @@ class Settings:
 _SECTION_NAMES = [f.name for f in fields(Settings) if f.name != "source"]
 
 
+def ensure_folder(path: Path, setting: str) -> Path:
+    """Create a configured folder, or raise ConfigError naming the setting."""
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigError(
+            f"cannot create {setting} {path}: {exc.strerror}; "
+            "choose another folder or fix its permissions"
+        ) from None
+    return path
+
+
 def find_config_file(explicit: Path | None = None) -> Path | None:
     """Return the config file to read, or None when there is none."""
     if explicit is not None:
@@ -173,14 +185,31 @@ def load_settings(explicit: Path | None = None) -> Settings:
     _check_environment()
     sections = {}
     for name in _SECTION_NAMES:
+        table = raw.get(name) or {}
+        if not isinstance(table, dict):
+            raise ConfigError(
+                f"{name} in {path} must be a section ([{name}]), not a single value"
+            )
         values = [
             _Value(key, value, f"[{name}] {key} in {path}", path.parent)
-            for key, value in (raw.get(name) or {}).items()
+            for key, value in table.items()
             if path is not None
         ]
         values += _env_values(name, getattr(Settings(), name))
         sections[name] = _build_section(name, getattr(Settings(), name), values)
-    return Settings(**sections, source=path)
+    settings = Settings(**sections, source=path)
+    _check_together(settings)
+    return settings
+
+
+def _check_together(settings: Settings) -> None:
+    run = settings.run
+    if run.lease_seconds < 3 * run.poll_interval:
+        raise ConfigError(
+            f"[run] lease_seconds ({run.lease_seconds:g}) must be at least three "
+            f"times [run] poll_interval ({run.poll_interval:g}), or leases run out "
+            "between renewals and tasks run twice"
+        )
 
 
 @dataclass(frozen=True)
@@ -215,6 +244,11 @@ def _read_toml(path: Path) -> dict[str, Any]:
             return tomllib.load(handle)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"invalid TOML in {path}: {exc}") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            f"{path} is not UTF-8 (invalid byte at offset {exc.start}); "
+            "re-save it as UTF-8"
+        ) from None
 
 
 def _env_values(section: str, default: Any) -> list[_Value]:
@@ -252,19 +286,28 @@ def _convert(label: str, current: Any, value: Any, base: Path) -> Any:
             return Secret(str(value))
         if isinstance(current, bool):
             return _to_bool(value)
+        if isinstance(value, bool) or isinstance(value, list | dict):
+            raise ValueError(value)
         if isinstance(current, int):
-            return int(value)
+            return _to_int(value)
         if isinstance(current, float):
             return float(value)
         if isinstance(current, Path):
             path = Path(os.path.expanduser(str(value)))
             return path if path.is_absolute() else (base / path).resolve()
         return str(value)
-    except ValueError:
+    except (TypeError, ValueError):
         kind = type(current).__name__
         raise ConfigError(
             f"invalid value for {label}: {value!r} (expected {kind})"
         ) from None
+
+
+def _to_int(value: Any) -> int:
+    number = float(value)
+    if not number.is_integer():
+        raise ValueError(value)
+    return int(number)
 
 
 def _to_bool(value: Any) -> bool:

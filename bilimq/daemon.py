@@ -24,7 +24,7 @@ from bilimq.audio.errors import AudioError, DownloadError
 from bilimq.bilibili.errors import BilibiliError, NetworkError
 from bilimq.config import Settings
 from bilimq.core import MemoryQueue
-from bilimq.database import Ledger, TaskRecord, TaskState
+from bilimq.database import DatabaseError, Ledger, TaskRecord, TaskState
 from bilimq.errors import BilimqError, InvalidNameError
 from bilimq.jobs import (
     HANDLERS,
@@ -39,6 +39,7 @@ from bilimq.jobs import (
 COOLDOWN_KEY = "cooldown:bilibili"
 STRIKES_KEY = "cooldown:strikes"
 _POP_TIMEOUT = 0.5
+_SUMMARY_LOCK = threading.Lock()
 
 
 class NetworkUnreachable(BilimqError):
@@ -64,7 +65,8 @@ class RunSummary:
     elapsed: float = 0.0
 
     def count(self, state: str) -> None:
-        self.finished[state] = self.finished.get(state, 0) + 1
+        with _SUMMARY_LOCK:
+            self.finished[state] = self.finished.get(state, 0) + 1
 
 
 def make_owner() -> str:
@@ -98,6 +100,8 @@ class Daemon:
         self.summary = RunSummary()
         self._inflight: dict[int, TaskRecord] = {}
         self._inflight_lock = threading.Lock()
+        self._cooldown_lock = threading.Lock()
+        self._next_reap = 0.0
         self.context = JobContext(
             settings=settings,
             ledger=ledger,
@@ -119,7 +123,7 @@ class Daemon:
             self.owner,
             self.ledger.display_url,
         )
-        self.ledger.reap_expired()
+        self._next_reap = 0.0
         self.queue.start_cleanup()
         threads = [
             threading.Thread(target=self._work, name=f"worker-{n + 1}", daemon=True)
@@ -142,6 +146,8 @@ class Daemon:
             self.stopping.set()
 
     def _shutdown(self, threads: list[threading.Thread]) -> None:
+        if self.summary.stop_reason == "interrupted":
+            logger.warning("stopping: finishing up, Ctrl-C again to quit at once")
         self.stopping.set()
         self.queue.close()
         deadline = time.monotonic() + 5.0
@@ -162,15 +168,28 @@ class Daemon:
     def _feed(self) -> None:
         interval = self.settings.run.poll_interval
         while not self.stopping.is_set():
-            claimed = self._feed_once()
-            if self.exit_when_idle and not claimed and self._is_idle():
-                self.stop("queue drained")
-                break
+            try:
+                claimed = self._feed_once()
+                if self.exit_when_idle and not claimed and self._is_idle():
+                    self.stop("queue drained")
+                    break
+            except DatabaseError as exc:
+                # A database outage outlived the ledger's own retries; keep the
+                # run alive and try again, since leases protect the tasks.
+                logger.warning("ledger unavailable, retrying in {} s: {}", 5, exc)
+                self.stopping.wait(5.0)
+                continue
             self.stopping.wait(0.05 if claimed else interval)
 
     def _feed_once(self) -> int:
-        self.ledger.reap_expired()
-        self._renew_leases()
+        # Renew first: after a long pause of this process (suspend, SIGSTOP)
+        # its own leases may have run out, and reaping them would run the same
+        # task twice.
+        inflight = self._renew_leases()
+        now = self.clock()
+        if now >= self._next_reap:
+            self.ledger.reap_expired(keep=inflight)
+            self._next_reap = now + min(10.0, self.settings.run.lease_seconds / 3)
         if self.cooldown_remaining() > 0:
             return 0
         free = self.workers - self._inflight_count()
@@ -185,11 +204,12 @@ class Daemon:
             self.observer.tasks_claimed(len(records))
         return len(records)
 
-    def _renew_leases(self) -> None:
+    def _renew_leases(self) -> list[int]:
         with self._inflight_lock:
             ids = list(self._inflight)
         if ids:
             self.ledger.renew(self.owner, ids, self.settings.run.lease_seconds)
+        return ids
 
     def _inflight_count(self) -> int:
         with self._inflight_lock:
@@ -197,6 +217,10 @@ class Daemon:
 
     def _is_idle(self) -> bool:
         if self._inflight_count():
+            return False
+        # Tasks leased elsewhere are not done: another run is working on them,
+        # or its process died and they come back here when the lease expires.
+        if self.ledger.count_working():
             return False
         next_run = self.ledger.next_run_at()
         if next_run is None:
@@ -234,6 +258,12 @@ class Daemon:
             if state:
                 self.summary.count(state)
                 self.observer.task_finished(record, state)
+        except Exception as exc:  # noqa: BLE001 - a worker thread must not die
+            # Recording the outcome failed (the ledger is down). The lease is
+            # no longer renewed, so the task comes back when it expires.
+            logger.opt(exception=exc).error(
+                "task {} left to its lease after an error: {}", row_id, exc
+            )
         finally:
             self.queue.ack(task["task_id"])
             with self._inflight_lock:
@@ -264,7 +294,7 @@ class Daemon:
             return self._retry(record, exc)
 
     def _classify(self, record: TaskRecord, exc: BilimqError) -> str | None:
-        if _is_unreachable(exc):
+        if _is_unreachable(exc) and self._network_is_down():
             # The task stays leased to this run; shutdown returns it to
             # pending with every other unfinished task, without an attempt.
             self.stop("network unreachable", NetworkUnreachable(str(exc)))
@@ -290,24 +320,56 @@ class Daemon:
         *,
         delay: float | None = None,
         count: bool = True,
-    ) -> str:
+    ) -> str | None:
         run = self.settings.run
         attempts = record.attempts + (1 if count else 0)
         if count and attempts >= run.max_attempts:
             reason = f"gave up after {attempts} attempts: {exc}"
-            return self._settle(record, TaskState.FAILED, BilimqError(reason))
+            return self._settle(
+                record, TaskState.FAILED, BilimqError(reason), attempts=attempts
+            )
         if delay is None:
             delay = backoff_delay(attempts, run.backoff_base, run.backoff_max)
-        self.ledger.schedule_retry(record.id, self.owner, str(exc), delay, count)
+        if not self.ledger.schedule_retry(
+            record.id, self.owner, str(exc), delay, count
+        ):
+            logger.warning(
+                "task {}: lease lost before the retry was recorded", record.id
+            )
+            return None
         logger.warning("task {} will retry in {:.0f} s: {}", record.id, delay, exc)
         return TaskState.RETRYING.value
 
     def _settle(
         self, record: TaskRecord, state: TaskState, exc: BaseException, **fields: object
-    ) -> str:
-        self.ledger.settle(record.id, self.owner, state, str(exc), **fields)
+    ) -> str | None:
+        if not self.ledger.settle(record.id, self.owner, state, str(exc), **fields):
+            logger.warning(
+                "task {}: lease lost before {} was recorded", record.id, state
+            )
+            return None
         logger.warning("task {} {}: {}", record.id, state.value, exc)
         return state.value
+
+    def _network_is_down(self, probes: int = 3) -> bool:
+        """Check that Bilibili stays unreachable before stopping the whole run.
+
+        One failed connection may be a passing DNS or routing fault; the API
+        is asked again a few times, a second apart.
+        """
+        for _ in range(probes):
+            if self.stopping.wait(1.0):
+                return True
+            try:
+                self.context.client.nav()
+            except NetworkError as exc:
+                if not exc.unreachable:
+                    return False
+                continue
+            except BilimqError:
+                return False
+            return False
+        return True
 
     # -- risk-control cooldown ------------------------------------------------
 
@@ -317,6 +379,13 @@ class Daemon:
         return max(0.0, until - self.clock()) if until else 0.0
 
     def _start_cooldown(self, exc: BaseException) -> None:
+        with self._cooldown_lock:
+            # Workers hit by the same burst share one pause and one strike.
+            if self.cooldown_remaining() > 0:
+                return
+            self._extend_cooldown(exc)
+
+    def _extend_cooldown(self, exc: BaseException) -> None:
         run = self.settings.run
         strikes = (self.queue.get_public(STRIKES_KEY) or 0) + 1
         delay = backoff_delay(strikes, run.cooldown, run.backoff_max)

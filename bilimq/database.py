@@ -9,6 +9,7 @@ database, and a process that dies gives its tasks back when the lease expires.
 from __future__ import annotations
 
 import hashlib
+import random
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -43,9 +44,9 @@ from bilimq.errors import BilimqError
 T = TypeVar("T")
 
 _TIMESTAMP = DateTime().with_variant(mysql.DATETIME(fsp=6), "mysql", "mariadb")
-# MySQL error codes worth one more try: deadlock, lock wait timeout, server
-# gone away, lost connection.
-_RETRYABLE_MYSQL_CODES = {1205, 1213, 2006, 2013}
+# MySQL error codes worth another try: lock wait timeout, deadlock, cannot
+# connect, server gone away, lost connection.
+_RETRYABLE_MYSQL_CODES = {1205, 1213, 2003, 2006, 2013}
 _CHUNK = 500
 
 
@@ -321,10 +322,12 @@ class Ledger:
             )
         else:
             statement = mysql.insert(Task.__table__)
-            statement = statement.on_duplicate_key_update(id=statement.inserted.id)
-        with self.session() as session:
-            for start in range(0, len(rows), _CHUNK):
-                session.execute(statement, rows[start : start + _CHUNK])
+            # `id = id` leaves the existing row untouched; assigning the
+            # inserted id would renumber it.
+            statement = statement.on_duplicate_key_update(id=Task.__table__.c.id)
+        for start in range(0, len(rows), _CHUNK):
+            chunk = rows[start : start + _CHUNK]
+            _with_retry(lambda chunk=chunk: self._execute_many(statement, chunk))
 
     # -- claiming ------------------------------------------------------------
 
@@ -400,15 +403,22 @@ class Ledger:
         )
         return _with_retry(lambda: self._execute(statement))
 
-    def reap_expired(self) -> int:
-        """Return tasks whose lease expired (their process died) to pending."""
+    def reap_expired(self, keep: Sequence[int] = ()) -> int:
+        """Return tasks whose lease expired (their process died) to pending.
+
+        `keep` lists the caller's own tasks in flight: after a long pause of
+        the process their leases may have run out, but they are still running.
+        """
         now = self.clock()
+        conditions = [
+            Task.state.in_([s.value for s in WORKING_STATES]),
+            Task.lease_expires < now,
+        ]
+        if keep:
+            conditions.append(Task.id.not_in(list(keep)))
         statement = (
             update(Task)
-            .where(
-                Task.state.in_([s.value for s in WORKING_STATES]),
-                Task.lease_expires < now,
-            )
+            .where(*conditions)
             .values(
                 state=TaskState.PENDING.value,
                 attempts=Task.attempts + 1,
@@ -514,6 +524,11 @@ class Ledger:
                 updated_at=now,
                 lease_owner=None,
                 lease_expires=None,
+                # Search again: the chosen upload may be the reason it failed.
+                bvid=None,
+                part=None,
+                score=None,
+                match=None,
             )
         )
         return _with_retry(lambda: self._execute(statement))
@@ -529,6 +544,10 @@ class Ledger:
             .values(updated_at=self.clock(), **values)
         )
         return _with_retry(lambda: self._execute(statement)) == 1
+
+    def _execute_many(self, statement: Any, rows: list[dict[str, Any]]) -> None:
+        with self.session() as session:
+            session.execute(statement, rows)
 
     def _execute(self, statement: Any) -> int:
         with self.session() as session:
@@ -563,6 +582,14 @@ class Ledger:
             query = query.where(Task.state.in_([s.value for s in states]))
         with self.session() as session:
             return [TaskRecord.from_row(row) for row in session.scalars(query)]
+
+    def count_working(self) -> int:
+        """Return how many tasks some process holds a lease on right now."""
+        states = [s.value for s in WORKING_STATES]
+        with self.session() as session:
+            return (
+                session.scalar(select(func.count()).where(Task.state.in_(states))) or 0
+            )
 
     def count_unfinished(self) -> int:
         """Return how many tasks are due or being worked on."""
@@ -635,14 +662,21 @@ def _create_sqlite_engine(url: str, *, echo: bool) -> Engine:
     return engine
 
 
-def _with_retry(operation: Callable[[], T], attempts: int = 3) -> T:
+def _with_retry(operation: Callable[[], T], attempts: int = 6) -> T:
+    """Run a short transaction again after a deadlock or a dropped connection."""
     for attempt in range(1, attempts + 1):
         try:
             return operation()
         except OperationalError as exc:
             code = exc.orig.args[0] if exc.orig is not None and exc.orig.args else None
             if code not in _RETRYABLE_MYSQL_CODES or attempt == attempts:
-                raise
-            logger.warning("database error {} on attempt {}; retrying", code, attempt)
-            time.sleep(0.05 * attempt)
+                raise DatabaseError(f"database operation failed: {exc.orig}") from exc
+            delay = min(2.0, 0.05 * 2**attempt) * random.uniform(0.5, 1.5)
+            logger.warning(
+                "database error {} on attempt {}; retrying in {:.2f} s",
+                code,
+                attempt,
+                delay,
+            )
+            time.sleep(delay)
     raise AssertionError("unreachable")

@@ -231,6 +231,7 @@ def download_song(ctx: JobContext, record: TaskRecord) -> None:
         on_progress=_progress_callback(ctx, record.id),
         on_stage=_stage_callback(ctx, record),
         overwrite=ctx.settings.download.overwrite,
+        expected_duration=expected_duration(record),
         socket_timeout=max(ctx.settings.bilibili.timeout, 5.0),
     )
     _remove_if_empty(ctx.library / TEMP_FOLDER_NAME)
@@ -253,6 +254,14 @@ def _stage_callback(ctx: JobContext, record: TaskRecord) -> Callable[[str], None
             ctx.progress.task_stage(record.id, stage)
 
     return report
+
+
+def expected_duration(record: TaskRecord) -> float | None:
+    """Return the chosen upload's (or part's) length, to catch a cut-off file."""
+    chosen = (record.match or {}).get("chosen") or {}
+    part = chosen.get("part") or {}
+    seconds = part.get("duration") or chosen.get("duration")
+    return float(seconds) if seconds else None
 
 
 def video_url(settings: Settings, bvid: str, part: int | None) -> str:

@@ -151,3 +151,41 @@ def test_output_formats_match_converter() -> None:
     from bilimq.config_rules import OUTPUT_FORMATS
 
     assert set(OUTPUT_FORMATS) == set(FORMATS)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "[run]\nworkers = [1]\n",
+        "[run]\nworkers = true\n",
+        "[run]\nmax_attempts = 2.7\n",
+    ],
+)
+def test_wrong_types_rejected(tmp_path: Path, text: str) -> None:
+    path = write_config(tmp_path / "c.toml", text)
+
+    with pytest.raises(ConfigError, match="expected int"):
+        load_settings(path)
+
+
+def test_section_as_value_rejected(tmp_path: Path) -> None:
+    path = write_config(tmp_path / "c.toml", "run = 5\n")
+
+    with pytest.raises(ConfigError, match=r"must be a section \(\[run\]\)"):
+        load_settings(path)
+
+
+def test_non_utf8_file_rejected(tmp_path: Path) -> None:
+    path = tmp_path / "c.toml"
+    path.write_bytes("[names]\norder = '标题'\n".encode("gbk"))
+
+    with pytest.raises(ConfigError, match="not UTF-8"):
+        load_settings(path)
+
+
+def test_lease_shorter_than_polls_rejected(monkeypatch) -> None:
+    monkeypatch.setenv("BILIMQ_RUN_LEASE_SECONDS", "5")
+    monkeypatch.setenv("BILIMQ_RUN_POLL_INTERVAL", "30")
+
+    with pytest.raises(ConfigError, match="lease_seconds"):
+        load_settings()

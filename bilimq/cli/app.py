@@ -13,7 +13,7 @@ from typer.core import TyperGroup
 
 from bilimq import __version__
 from bilimq.cli.console import err_console
-from bilimq.config import Settings, load_settings
+from bilimq.config import Settings, ensure_folder, load_settings
 from bilimq.database import Ledger
 from bilimq.errors import BilimqError
 from bilimq.log import configure_logging, enable_sql_echo, verbosity_level
@@ -47,6 +47,11 @@ class AppState:
 _verbosity = {"level": 0}
 
 
+def print_error(exc: BaseException) -> None:
+    """Print one `error:` line on stderr, with any markup in the text escaped."""
+    err_console.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False)
+
+
 class ErrorBoundary(TyperGroup):
     """Turn every BilimqError into one line on stderr and exit code 1."""
 
@@ -54,11 +59,12 @@ class ErrorBoundary(TyperGroup):
         try:
             return super().invoke(ctx)
         except BilimqError as exc:
+            # The console gets the one-line message below; the log file gets
+            # the same line, so a run started by cron leaves its reason behind.
+            logger.bind(console=False).error("{}", exc)
             if _verbosity["level"] > 0:
                 err_console.print_exception(show_locals=False)
-            err_console.print(
-                f"[bold red]error:[/] {escape(str(exc))}", highlight=False
-            )
+            print_error(exc)
             raise typer.Exit(1) from None
 
 
@@ -113,7 +119,14 @@ def main_options(
     try:
         settings = load_settings(config)
     except BilimqError as exc:
-        err_console.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False)
+        print_error(exc)
+        raise typer.Exit(1) from None
+    try:
+        ensure_folder(settings.paths.log_dir, "[paths] log_dir")
+        if not settings.database.url:
+            ensure_folder(settings.paths.data_dir, "[paths] data_dir")
+    except BilimqError as exc:
+        print_error(exc)
         raise typer.Exit(1) from None
     configure_logging(
         err_console,

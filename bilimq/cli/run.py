@@ -10,11 +10,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from loguru import logger
 
 from bilimq.cli.app import AppState
 from bilimq.cli.console import err_console
-from bilimq.config import Settings
+from bilimq.config import Settings, ensure_folder
 from bilimq.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -57,7 +56,7 @@ def run(
     state: AppState = ctx.obj
     settings = state.settings
     ledger = state.ledger()
-    settings.paths.library_dir.mkdir(parents=True, exist_ok=True)
+    ensure_folder(settings.paths.library_dir, "[paths] library_dir")
     display = RunDisplay(err_console, total=ledger.count_unfinished())
     daemon = Daemon(
         settings,
@@ -104,9 +103,10 @@ def _interrupt_handler(daemon: Daemon) -> Iterator[None]:
         return
 
     def on_interrupt(signum: int, frame: object) -> None:
+        # No logging here: a signal handler may interrupt a log call that
+        # holds the sink's lock. The daemon logs the stop itself.
         if daemon.stopping.is_set():
             raise KeyboardInterrupt
-        logger.warning("stopping: finishing up, Ctrl-C again to quit at once")
         daemon.stop("interrupted")
 
     previous = signal.signal(signal.SIGINT, on_interrupt)
