@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from bilimq.database import Ledger, NewTask, TaskState
+from bilimq.database import Ledger, NewTask, TaskState, key_digest
 
 
 class FakeClock:
@@ -203,3 +203,24 @@ def test_requeue_resets_settled_tasks(ledger: Ledger) -> None:
     assert ledger.requeue(ids=[second.id, third.id]) == 1
     assert ledger.get(second.id).state == "pending"
     assert ledger.get(third.id).state == "done"
+
+
+def test_reinserting_key_keeps_row_id(ledger: Ledger) -> None:
+    """A racing insert of a known line must leave the stored row as it was."""
+    task = new_task("song")
+    first = ledger.add_tasks([task]).added[0][1]
+
+    ledger._insert({key_digest(task.dedupe_key): task})
+
+    assert ledger.get(first) is not None
+    assert ledger.counts()["pending"] == 1
+
+
+def test_reap_keeps_own_inflight(ledger: Ledger, clock: FakeClock) -> None:
+    ledger.add_tasks([new_task("a"), new_task("b")])
+    mine, lost = ledger.claim("owner", limit=2, lease_seconds=30)
+    clock.advance(60)
+
+    assert ledger.reap_expired(keep=[mine.id]) == 1
+    assert ledger.get(mine.id).state == "claimed"
+    assert ledger.get(lost.id).state == "pending"
