@@ -7,9 +7,11 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 SONGS ?= examples/songs.txt
 WORKERS ?= 4
-# The MySQL tests use this server; without one they fail to connect.
+# The MySQL and Redis tests use these servers; without them they fail to
+# connect. Unset a variable (make test BILIMQ_TEST_REDIS_URL=) to skip those.
 BILIMQ_TEST_MYSQL_URL ?= mysql+pymysql://root@127.0.0.1:3306/test?charset=utf8mb4
-export BILIMQ_TEST_MYSQL_URL
+BILIMQ_TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
+export BILIMQ_TEST_MYSQL_URL BILIMQ_TEST_REDIS_URL
 
 .PHONY: setup ffmpeg run test demo lint clean
 
@@ -18,7 +20,7 @@ setup: ffmpeg $(BIN)/bilimq
 $(BIN)/bilimq: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet -e '.[test,bench]'
 	touch $@
 
 ffmpeg:

@@ -47,7 +47,11 @@ _TIMESTAMP = DateTime().with_variant(mysql.DATETIME(fsp=6), "mysql", "mariadb")
 # MySQL error codes worth another try: lock wait timeout, deadlock, cannot
 # connect, server gone away, lost connection.
 _RETRYABLE_MYSQL_CODES = {1205, 1213, 2003, 2006, 2013}
+# Keys per IN (...) lookup; SQLite before 3.32 allows 999 bound parameters.
 _CHUNK = 500
+# Rows per insert transaction: large enough to amortise the commit, small
+# enough that a retried deadlock repeats little work.
+_INSERT_CHUNK = 5000
 
 
 class DatabaseError(BilimqError):
@@ -325,8 +329,8 @@ class Ledger:
             # `id = id` leaves the existing row untouched; assigning the
             # inserted id would renumber it.
             statement = statement.on_duplicate_key_update(id=Task.__table__.c.id)
-        for start in range(0, len(rows), _CHUNK):
-            chunk = rows[start : start + _CHUNK]
+        for start in range(0, len(rows), _INSERT_CHUNK):
+            chunk = rows[start : start + _INSERT_CHUNK]
             _with_retry(lambda chunk=chunk: self._execute_many(statement, chunk))
 
     # -- claiming ------------------------------------------------------------

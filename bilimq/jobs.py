@@ -26,7 +26,7 @@ from bilimq.database import Ledger, TaskRecord, TaskState
 from bilimq.errors import BilimqError
 from bilimq.matching import Candidate, best_match, rank_candidates
 from bilimq.songs.filenames import library_path
-from bilimq.songs.names import SongName, parse_name
+from bilimq.songs.names import SongName, stored_name
 
 TEMP_FOLDER_NAME = ".bilimq-tmp"
 SEARCH_CACHE_TTL = 600.0
@@ -125,8 +125,14 @@ def make_client(settings: Settings) -> BilibiliClient:
 
 
 def song_of(record: TaskRecord) -> SongName:
-    """Parse the stored line again, in the order it was added with."""
-    return parse_name(record.line, order=record.name_order)
+    """Rebuild the song's name from the title, versions and artists stored with it.
+
+    The stored fields win over a re-parse, so `add --raw-title/--artist`
+    overrides reach the search and the tags.
+    """
+    return stored_name(
+        record.line, record.title, record.versions, record.artists, record.name_order
+    )
 
 
 # -- resolve -----------------------------------------------------------------

@@ -94,7 +94,9 @@ def test_ctrl_c_returns_task_to_pending(
 
 
 def test_killed_run_is_resumed(bilimq: Bilimq, stalling_fake: FakeBilibili) -> None:
-    stalling_fake.fail_next("/video/", "stall")
+    # yt-dlp's generic extractor first probes the URL, then downloads it; both
+    # requests stall, so the kill always lands before the file is complete.
+    stalling_fake.fail_next("/video/", "stall", count=2)
     process = start_run(bilimq)
     ledger = bilimq.ledger()
     try:

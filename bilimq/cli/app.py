@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated
@@ -79,6 +80,16 @@ app = typer.Typer(
 )
 
 
+def _tolerate_narrow_terminal_encoding() -> None:
+    # A GBK or cp1252 console cannot show every song name; print an escape
+    # instead of crashing. The ledger and the log file keep the real text.
+    for stream in (sys.stdout, sys.stderr):
+        encoding = (getattr(stream, "encoding", None) or "").lower()
+        encoding = encoding.replace("-", "").replace("_", "")
+        if encoding not in ("utf8", "utf8sig") and hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
+
+
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"bilimq {__version__}")
@@ -116,6 +127,7 @@ def main_options(
 ) -> None:
     """Turn song names into matched, tagged audio files from Bilibili."""
     _verbosity["level"] = verbose
+    _tolerate_narrow_terminal_encoding()
     try:
         settings = load_settings(config)
     except BilimqError as exc:

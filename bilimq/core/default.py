@@ -1,19 +1,22 @@
-"""A process-wide ``MemoryQueue`` and module-level shortcuts that act on it."""
+"""A process-wide task queue and module-level shortcuts that act on it."""
 
 from __future__ import annotations
 
 import threading
 from typing import Any
 
-from bilimq.core.queue import MemoryQueue
+from bilimq.core.queue import MemoryQueue, TaskQueue
 from bilimq.core.task import Task
 
-_default_queue: MemoryQueue | None = None
+_default_queue: TaskQueue | None = None
 _default_lock = threading.Lock()
 
 
-def get_queue() -> MemoryQueue:
-    """Return the process-wide queue, creating an unbounded one on first use."""
+def get_queue() -> TaskQueue:
+    """Return the process-wide queue, creating an unbounded ``MemoryQueue`` first.
+
+    ``set_default_queue()`` installs another one, such as a Redis queue.
+    """
     global _default_queue
     queue = _default_queue
     if queue is not None:
@@ -23,6 +26,18 @@ def get_queue() -> MemoryQueue:
         if _default_queue is None:
             _default_queue = MemoryQueue()
         return _default_queue
+
+
+def set_default_queue(queue: TaskQueue | None) -> TaskQueue | None:
+    """Make ``queue`` the process-wide queue and return the one it replaces.
+
+    None resets it, so that the next ``get_queue()`` creates a new
+    ``MemoryQueue``. The replaced queue is neither closed nor drained.
+    """
+    global _default_queue
+    with _default_lock:
+        previous, _default_queue = _default_queue, queue
+    return previous
 
 
 def push_task(

@@ -6,7 +6,8 @@ CoreError
  ├── TaskNotFoundError    no task with this ``task_id`` is known
  ├── TaskStateError       the task is not in a state that allows the call
  ├── QueueFull            a bounded queue stayed full until the timeout
- └── QueueClosed          the queue was closed, so it accepts no new tasks
+ ├── QueueClosed          the queue was closed, so it accepts no new tasks
+ └── BackendError         a backend cannot be used (missing package, server down)
 
 ``bilimq.core`` imports nothing else of bilimq, so these classes derive from
 ``CoreError`` and from the matching built-in exception, not from
@@ -67,3 +68,7 @@ class QueueFull(CoreError, queue.Full):
 
 class QueueClosed(CoreError, RuntimeError):
     """The queue was closed with ``close()`` and accepts no new tasks."""
+
+
+class BackendError(CoreError, RuntimeError):
+    """A backend cannot be used: its package is missing or its server failed."""

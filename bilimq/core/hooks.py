@@ -1,4 +1,4 @@
-"""Callbacks that a ``MemoryQueue`` calls when a task changes state."""
+"""Callbacks that a task queue calls when a task changes state."""
 
 from __future__ import annotations
 
@@ -17,6 +17,10 @@ HOOK_NAMES: dict[str, str] = {
     "on_success": "fn(task) after ack()",
     "on_failure": "fn(task, error) after a failure that is not retried",
     "on_retry": "fn(task, error, delay) after a retry was scheduled",
+    "on_expire": (
+        "fn(task, reason) after a running task was taken back because its worker "
+        "thread ended or its visibility timeout passed"
+    ),
 }
 """Hook names and the call that each receives."""
 
@@ -27,20 +31,26 @@ class HookRegistry:
     def __init__(self) -> None:
         """Create a registry with no hooks."""
         self._lock = threading.Lock()
-        self._hooks: dict[str, list[Hook]] = {name: [] for name in HOOK_NAMES}
+        # Copy on write: add() and remove() replace a tuple, so readers use
+        # the current tuple without taking the lock, which keeps the common
+        # case of no hooks at all cheap on every push and pop.
+        self.by_name: dict[str, tuple[Hook, ...]] = {name: () for name in HOOK_NAMES}
+        """The hooks registered under each name. Read it, never change it."""
 
     def add(self, name: str, fn: Hook) -> None:
         """Register ``fn`` under ``name``, to run after the hooks added before it."""
         with self._lock:
-            self._hooks[_checked_name(name)].append(fn)
+            name = _checked_name(name)
+            self.by_name[name] = (*self.by_name[name], fn)
 
     def remove(self, name: str, fn: Hook) -> bool:
         """Unregister one ``fn`` from ``name`` and return whether it was registered."""
         with self._lock:
-            hooks = self._hooks[_checked_name(name)]
+            hooks = list(self.by_name[_checked_name(name)])
             if fn not in hooks:
                 return False
             hooks.remove(fn)
+            self.by_name[name] = tuple(hooks)
             return True
 
     def fire(self, name: str, *args: Any) -> None:
@@ -49,9 +59,7 @@ class HookRegistry:
         An exception in a hook is logged on the ``bilimq.core`` logger with its
         traceback and does not stop the remaining hooks.
         """
-        with self._lock:
-            hooks = tuple(self._hooks[name])
-        for fn in hooks:
+        for fn in self.by_name[name]:
             try:
                 fn(*args)
             except Exception:

@@ -1,10 +1,10 @@
-"""Task dicts, their states and the per-task record that the queue keeps."""
+"""Task dicts, their states, task snapshots and new task ids."""
 
 from __future__ import annotations
 
 import enum
-import uuid
-from dataclasses import dataclass, field
+import os
+from dataclasses import dataclass
 from typing import Any
 
 from bilimq.core.errors import InvalidTaskError
@@ -14,7 +14,7 @@ Task = dict[str, Any]
 
 
 class TaskState(enum.StrEnum):
-    """State of a task in a ``MemoryQueue``, with plain strings as values."""
+    """State of a task in a task queue, with plain strings as values."""
 
     QUEUED = "queued"
     RUNNING = "running"
@@ -26,55 +26,22 @@ class TaskState(enum.StrEnum):
     @property
     def is_finished(self) -> bool:
         """True once the task left the queue (``requeue()`` revives a failed one)."""
-        return self in _FINISHED_STATES
+        return self in FINISHED_STATES
 
 
-_FINISHED_STATES = frozenset(
+FINISHED_STATES = frozenset(
     {TaskState.SUCCEEDED, TaskState.FAILED, TaskState.CANCELLED}
 )
-
-
-@dataclass(slots=True)
-class TaskRecord:
-    """Mutable bookkeeping for one task, guarded by the queue's lock."""
-
-    task: Task
-    priority: int
-    created_at: float
-    state: TaskState = TaskState.QUEUED
-    attempts: int = 0
-    seq: int = -1
-    """Sequence number of the task's live heap entry. Older entries are stale."""
-    started_at: float | None = None
-    finished_at: float | None = None
-    run_at: float | None = None
-    last_error: str | None = None
-    owner: int | None = field(default=None, repr=False)
-    """``threading.get_ident()`` of the worker that popped the task last."""
-
-    def snapshot(self) -> TaskInfo:
-        """Return a frozen snapshot of the record for callers outside the lock."""
-        return TaskInfo(
-            task_id=self.task["task_id"],
-            type=self.task["type"],
-            task=self.task,
-            state=self.state,
-            priority=self.priority,
-            attempts=self.attempts,
-            created_at=self.created_at,
-            started_at=self.started_at,
-            finished_at=self.finished_at,
-            run_at=self.run_at,
-            last_error=self.last_error,
-        )
+LIVE_STATES = frozenset({TaskState.QUEUED, TaskState.RUNNING, TaskState.RETRYING})
 
 
 @dataclass(frozen=True, slots=True)
 class TaskInfo:
     """Snapshot of a task's state, attempts and timestamps.
 
-    Timestamps are readings of the queue's clock (``time.monotonic`` unless
-    another clock was injected), not wall-clock times.
+    Timestamps are readings of the queue's clock: ``time.monotonic`` for a
+    ``MemoryQueue`` and ``time.time`` for a Redis queue, unless another clock
+    was injected.
     """
 
     task_id: str
@@ -92,6 +59,9 @@ class TaskInfo:
     run_at: float | None
     """When a task waiting to retry becomes ready again."""
     last_error: str | None
+    worker: str | None = None
+    """The thread that popped the task last: its name in memory, and
+    ``host:pid:thread name`` on Redis."""
 
 
 def normalize_task(task: object) -> Task:
@@ -100,42 +70,89 @@ def normalize_task(task: object) -> Task:
     The copy gets ``params`` = ``{}`` when it is missing and a new uuid4
     ``task_id`` when it is missing or None. Raises ``InvalidTaskError``.
     """
+    # One flat function, because it runs on every push: the helpers below
+    # only build the error messages.
     if not isinstance(task, dict):
-        raise InvalidTaskError(
-            f"invalid task {task!r}: expected a dict such as "
-            '{"type": "download", "params": {...}}'
-        )
+        raise _invalid_task(task)
     normalized = dict(task)
-    _check_type(normalized)
-    _fill_params(normalized)
-    _fill_task_id(normalized)
+    task_type = normalized.get("type")
+    if not task_type or not isinstance(task_type, str):
+        raise _invalid_type(task_type)
+    if "params" in normalized:
+        params = normalized["params"]
+        if not isinstance(params, dict):
+            raise _invalid_params(params)
+    else:
+        normalized["params"] = {}
+    task_id = normalized.get("task_id")
+    if task_id is None:
+        # new_task_id() inline for its common case: an id left in the pool.
+        try:
+            normalized["task_id"] = _id_pool.pop()
+        except IndexError:
+            normalized["task_id"] = new_task_id()
+    elif not task_id or not isinstance(task_id, str):
+        raise _invalid_task_id(task_id)
     return normalized
 
 
-def _check_type(task: Task) -> None:
-    task_type = task.get("type")
-    if not isinstance(task_type, str) or not task_type:
-        raise InvalidTaskError(
-            f"invalid task type {task_type!r}: every task needs a non-empty str "
-            'under "type", such as "download"'
-        )
+def _invalid_task(task: object) -> InvalidTaskError:
+    return InvalidTaskError(
+        f"invalid task {task!r}: expected a dict such as "
+        '{"type": "download", "params": {...}}'
+    )
 
 
-def _fill_params(task: Task) -> None:
-    params = task.setdefault("params", {})
-    if not isinstance(params, dict):
-        raise InvalidTaskError(
-            f'invalid task params {params!r}: "params" must be a dict (or left '
-            "out, which means {})"
-        )
+def _invalid_type(task_type: object) -> InvalidTaskError:
+    return InvalidTaskError(
+        f"invalid task type {task_type!r}: every task needs a non-empty str "
+        'under "type", such as "download"'
+    )
 
 
-def _fill_task_id(task: Task) -> None:
-    task_id = task.get("task_id")
-    if task_id is None:
-        task["task_id"] = str(uuid.uuid4())
-    elif not isinstance(task_id, str) or not task_id:
-        raise InvalidTaskError(
-            f"invalid task_id {task_id!r}: it must be a non-empty str, or left out "
-            "so that the queue assigns a uuid4"
-        )
+def _invalid_params(params: object) -> InvalidTaskError:
+    return InvalidTaskError(
+        f'invalid task params {params!r}: "params" must be a dict (or left '
+        "out, which means {})"
+    )
+
+
+def _invalid_task_id(task_id: object) -> InvalidTaskError:
+    return InvalidTaskError(
+        f"invalid task_id {task_id!r}: it must be a non-empty str, or left out "
+        "so that the queue assigns a uuid4"
+    )
+
+
+# Ids come from one os.urandom() call per batch, formatted like str(uuid.uuid4())
+# but several times faster, because uuid.UUID() validates and converts each id
+# in Python code. list.pop() and list.extend() are atomic, so threads share the
+# pool without a lock, and a concurrent refill only adds more fresh ids.
+_ID_BATCH = 256
+# Byte maps that set the version nibble to 4 and the variant bits to 10xx
+# (RFC 4122), as uuid.uuid4() does, applied to a whole batch at once.
+_VERSION_4 = bytes((byte & 0x0F) | 0x40 for byte in range(256))
+_VARIANT_RFC_4122 = bytes((byte & 0x3F) | 0x80 for byte in range(256))
+_id_pool: list[str] = []
+# A forked child must not hand out the ids left in its parent's pool.
+os.register_at_fork(after_in_child=_id_pool.clear)
+
+
+def new_task_id() -> str:
+    """Return a new random task id in the canonical uuid4 form."""
+    try:
+        return _id_pool.pop()
+    except IndexError:
+        _refill_id_pool()
+        return new_task_id()
+
+
+def _refill_id_pool() -> None:
+    raw = bytearray(os.urandom(16 * _ID_BATCH))
+    raw[6::16] = raw[6::16].translate(_VERSION_4)
+    raw[8::16] = raw[8::16].translate(_VARIANT_RFC_4122)
+    digits = raw.hex()
+    chunks = (digits[start : start + 32] for start in range(0, len(digits), 32))
+    _id_pool.extend(
+        [f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}" for h in chunks]
+    )

@@ -16,6 +16,7 @@ from pathvalidate import FileNameValidator, sanitize_filename
 from pathvalidate.handler import ReservedNameHandler
 
 from bilimq.errors import BilimqError
+from bilimq.songs.text import remove_invisible
 
 MAX_NAME_BYTES = 255
 """Maximum file name length in UTF-8 bytes. ext4 allows 255 bytes, and APFS, NTFS
@@ -42,12 +43,14 @@ class LibraryPathError(BilimqError):
 def safe_filename(line: str, ext: str) -> str:
     """Return the file name for a song line, with `ext` appended.
 
-    Illegal characters (`\\ / : * ? " < > |`) become `_`, control characters are
-    removed, and leading and trailing dots and spaces are stripped. A reserved
-    device name gets a leading `_`. The result, extension included, fits in
-    MAX_NAME_BYTES minus TEMP_SUFFIX_BYTES UTF-8 bytes. A longer stem is cut on a
-    character boundary and ends with `~` and a short hash of the line, so two
-    long lines with the same start still get different names.
+    Illegal characters (`\\ / : * ? " < > |`) become `_`. Control characters,
+    zero-width characters and bidirectional controls (which can disguise an
+    extension) are removed, and leading and trailing dots and spaces are
+    stripped. A reserved device name gets a leading `_`. The result, extension
+    included, fits in MAX_NAME_BYTES minus TEMP_SUFFIX_BYTES UTF-8 bytes. A
+    longer stem is cut on a character boundary and ends with `~` and a short
+    hash of the line, so two long lines with the same start still get different
+    names.
 
     NOTE: lines that differ only in illegal characters (`AC/DC` and `AC_DC`) get
     the same name; the caller decides what to do with an existing file.
@@ -88,7 +91,7 @@ def _checked_extension(ext: str) -> str:
 def _safe_stem(line: str) -> str:
     text = "".join(
         char
-        for char in unicodedata.normalize("NFC", line)
+        for char in remove_invisible(unicodedata.normalize("NFC", line))
         # Cc: control characters; Cs: lone surrogates, which cannot be encoded.
         if unicodedata.category(char) not in ("Cc", "Cs")
     )

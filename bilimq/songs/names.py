@@ -1,11 +1,12 @@
 """Parse a song line such as `像鱼 (伴奏) - 王贰浪` into title, versions and artists.
 
-A line is `title (version) - artist _ artist`, or artist first when the order
-setting is `artist-title`. The title is split from the artists only at a hyphen or dash
-with a space on each side. Bracket groups, ASCII or full-width and possibly
-nested, become versions when their content names a version (Live, 伴奏, Remix,
-…版), featured artists when they start with `feat.`, and aliases when they sit at
-the end of the title and hold anything else (usually a translation).
+A line is `title (version) - artist _ artist`, or artist first when the order is
+`artist-title`. The title is split from the artists only at a hyphen or dash
+with a space on each side. Bracket groups may be ASCII or full-width and may
+nest. A group becomes a version when its content names one (Live, 伴奏, Remix,
+…版), and featured artists when it starts with a credit (`feat.`, `ft.`,
+`prod.`). Any other group at the end of the title is an alias, usually a
+translation.
 
 File names cannot contain `/ : ? *` and friends, so library names often carry `_`
 in their place (`Au_Ra`, `ver_`). The record keeps the typed form. The `clean_*`
@@ -15,71 +16,73 @@ methods and `query()` give the form to search with.
 from __future__ import annotations
 
 import re
-import unicodedata
-from collections.abc import Iterator
-from dataclasses import dataclass, field
-from typing import Literal
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal, NamedTuple
 
 from bilimq.errors import InvalidNameError
+from bilimq.songs.brackets import (
+    Brackets,
+    Span,
+    remove_spans,
+    scan_brackets,
+    trailing_groups,
+)
+from bilimq.songs.groups import TEXT_CREDIT, classify_group, is_version_text
+from bilimq.songs.text import clean_text, dedupe_key, fold_key, restore_underscores
+
+__all__ = [
+    "MAX_LINE_CHARS",
+    "ORDERS",
+    "AmbiguousNameError",
+    "Order",
+    "SongName",
+    "clean_text",
+    "dedupe_key",
+    "is_version_text",
+    "name_with_overrides",
+    "parse_name",
+    "restore_underscores",
+    "stored_name",
+]
 
 Order = Literal["title-artist", "artist-title"]
 ORDERS: tuple[Order, ...] = ("title-artist", "artist-title")
 
-# Invisible characters that only get in the way of matching. ZWJ (U+200D) stays
-# because emoji sequences need it.
-_DROPPED_CHARS = frozenset("\u200b\u2060\ufeff\u00ad")
-# Hangul fillers render as blanks and are used to fake empty names.
-_BLANK_CHARS = frozenset("\u3164\u115f\u1160\uffa0")
+MAX_LINE_CHARS = 512
+"""Longest cleaned line accepted, because the ledger's title column is 512 wide."""
 
-_DASHES = "-\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe63\uff0d"
+_DASHES = "-\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d"
 # A dash run with a space (or the line's edge) on each side. A bare hyphen, as
 # in `LEVEL5-judgelight-`, belongs to the title.
 _SEPARATOR = re.compile(rf"(?:^|(?<= ))[{_DASHES}]{{1,2}}(?= |$)")
 
 _ARTIST_SEPARATOR = re.compile(r" _ |\s*[,，、;；]\s*| [/／] ")
 
-_FEATURING = re.compile(r"(?i)(?:^|(?<=\s))(?:feat\.?|ft\.?|featuring)\s+")
-
-# Bracket shapes: an opener matches a closer of the same shape, so `(` closes
-# with `)` or `）`, but never with `]`.
-_OPENERS = {"(": "round", "（": "round", "[": "square", "［": "square"}
-_OPENERS |= {"【": "lenticular", "〖": "lenticular"}
-_CLOSERS = {")": "round", "）": "round", "]": "square", "］": "square"}
-_CLOSERS |= {"】": "lenticular", "〗": "lenticular"}
-_BRACKET_CHARS = re.compile(r"[()（）\[\]［］【】〖〗]")
-
-# Words that mark a bracket group as a version. ASCII words match only as whole
-# words; CJK and kana markers match anywhere, because those scripts put no
-# spaces between words (`甜味小少年ver`, `改编版原唱`).
-_VERSION_WORDS_ASCII = (
-    "live", "remix", "rmx", "mix", "cover", "inst", "instrumental", "karaoke",
-    "off vocal", "acoustic", "unplugged", "edit", "tv size", "ver",
-    "version", "remaster", "remastered", "demo", "acapella", "a cappella",
-    "piano", "guitar", "orchestra", "orchestral", "arrange", "arranged",
-    "bootleg", "mashup", "extended", "short", "nightcore", "slowed",
-    "reverb", "sped up", "8d", "dj", "rework", "vip", "cut", "type [a-z0-9]",
-    "type-[a-z0-9]",
-)  # fmt: skip
-_VERSION_WORDS_CJK = (
-    "伴奏", "版", "现场", "翻唱", "翻自", "弹唱", "演奏", "纯音乐", "国语", "粤语",
-    "日语", "英语", "韩语", "中文", "日文", "英文", "消音", "人声", "混音", "改编",
-    "重制", "钢琴", "吉他", "古筝", "二胡", "八音盒", "清唱", "剪辑", "片段", "完整",
-    "女声", "男声", "合唱", "降调", "升调", "纯享", "循环", "合集", "串烧",
-    "カバー", "アレンジ", "ライブ", "インスト", "オフボーカル", "カラオケ",
-)  # fmt: skip
-_VERSION_MARKER = re.compile(
-    r"(?<![a-z0-9])(?:"
-    + "|".join(_VERSION_WORDS_ASCII)
-    + r")(?![a-z0-9])|"
-    + "|".join(_VERSION_WORDS_CJK)
+_BRACKET_TEXT = re.compile(r"[()（）\[\]［］【】〖〗]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+# The most common shape, `Title - Artists` or `Title (Group) - Artists` with
+# round brackets only, has a fast path. It must agree with the general parser;
+# a property test checks that it does.
+_SIMPLE_LINE = re.compile(
+    r"([^()（）\[\]［］【】〖〗]+?) ?(?:[(（]([^()（）\[\]［］【】〖〗]*)[)）])? - "
+    r"([^()（）\[\]［］【】〖〗]+)"
 )
 
-# `_` after these abbreviations stood for a dot (`ver_` is `ver.`).
-_ABBREVIATION_UNDERSCORE = re.compile(
-    r"(?i)(?<![a-z])(ver|inst|feat|ft|vol|no|op|ed|vs|mr|mrs|dr|st|jr|pt)_+"
-    r"(?![a-z0-9])"
-)
-_INNER_UNDERSCORE = re.compile(r"(?<=[^\s_])_+(?=[^\s_])")
+
+class AmbiguousNameError(InvalidNameError):
+    """A line has more than one spaced dash, so title and artists are a guess."""
+
+    def __init__(self, value: str, segments: Sequence[str]) -> None:
+        shown = ", ".join(repr(segment) for segment in segments)
+        super().__init__(
+            value,
+            f"it has {len(segments)} parts separated by spaced dashes ({shown}), so "
+            "the title cannot be told from the artists; put extra text in brackets "
+            "('Title (Live) - Artist') or remove the spaces around a dash that "
+            "belongs to the title",
+        )
+        self.segments = tuple(segments)
 
 
 @dataclass(frozen=True)
@@ -97,7 +100,7 @@ class SongName:
     aliases: tuple[str, ...] = ()
     """Other names from trailing bracket groups, e.g. a translation ("为什么",)."""
     featured: tuple[str, ...] = ()
-    """Artists credited with `feat.` or `ft.`, in typed form."""
+    """Artists credited with `feat.`, `ft.` or `prod.`, in typed form."""
     warnings: tuple[str, ...] = ()
     """Problems that were worked around, e.g. an unclosed bracket kept as text."""
 
@@ -113,6 +116,10 @@ class SongName:
         """Return the artists with `_` restored (`Au_Ra` becomes `Au/Ra`)."""
         return tuple(restore_underscores(artist, inner="/") for artist in self.artists)
 
+    def dedupe_key(self) -> str:
+        """Return the key that makes two lines the same song (see `dedupe_key`)."""
+        return fold_key(self.line)
+
     def query(self) -> str:
         """Return the search query: cleaned title, versions and first artist."""
         parts = [self.clean_title(), *self.clean_versions(), *self.clean_artists()[:1]]
@@ -122,16 +129,109 @@ class SongName:
 def parse_name(line: str, order: Order = "title-artist") -> SongName:
     """Parse one line; raise InvalidNameError when it cannot be parsed.
 
-    A line without a spaced hyphen is a title with no artists. A line with two or
-    more spaced hyphens, or with an empty side, is ambiguous and rejected.
+    A line without a spaced dash is a title with no artists. A line with two or
+    more spaced dashes raises AmbiguousNameError; one with an empty side raises
+    InvalidNameError.
     """
-    if order not in ORDERS:
-        raise ValueError(f"unknown name order {order!r}; expected one of {ORDERS}")
+    _check_order(order)
+    cleaned = _cleaned_line(line)
+    if order == "title-artist":
+        simple = _parse_simple(cleaned)
+        if simple is not None:
+            return simple
+    return _parse_general(line, cleaned, order)
+
+
+def name_with_overrides(
+    line: str,
+    order: Order = "title-artist",
+    *,
+    title: str | None = None,
+    artists: Sequence[str] | None = None,
+    versions: Sequence[str] | None = None,
+) -> SongName:
+    """Parse `line`, then replace the parts the user gave explicitly.
+
+    `title` is taken literally, brackets and all, with no versions unless
+    `versions` are given too. `artists` replace the parsed artists and are never
+    split further. The line itself stays as typed, since the file is named
+    after it. When a title is given, a line that does not parse (an ambiguous
+    one, say) is accepted. Raise InvalidNameError when the line or an override
+    is empty after cleaning.
+    """
+    _check_order(order)
+    cleaned = _cleaned_line(line)
+    parsed: SongName | None
+    if title is None:
+        parsed = parse_name(line, order)
+        title_value, version_values = parsed.title, parsed.versions
+    else:
+        parsed = _try_parse(cleaned, order)
+        title_value, version_values = _cleaned_override(line, "title", title), ()
+    if versions is not None:
+        version_values = tuple(_cleaned_override(line, "version", v) for v in versions)
+    if artists is not None:
+        artist_values = tuple(_cleaned_override(line, "artist", a) for a in artists)
+    else:
+        artist_values = parsed.artists if parsed is not None else ()
+    return _assemble(cleaned, parsed, title_value, version_values, artist_values)
+
+
+def stored_name(
+    line: str,
+    title: str,
+    versions: Sequence[str],
+    artists: Sequence[str],
+    order: str = "title-artist",
+) -> SongName:
+    """Rebuild a SongName from the fields stored with a task.
+
+    The stored title, versions and artists win, because the user may have set
+    them by hand. Aliases and featured artists are not stored, so they come
+    from parsing the line again wherever that parse agrees with the stored
+    fields. A line that no longer parses gives the stored fields alone, so this
+    raises nothing for a stored task.
+    """
+    chosen: Order = "artist-title" if order == "artist-title" else "title-artist"
     cleaned = clean_text(line)
-    _check_cleaned(line, cleaned)
-    title_part, artist_part = _split_title_artists(line, cleaned, order)
-    title, versions, aliases, featured = _parse_title(line, title_part)
-    artists, artist_versions, artist_featured = _parse_artists(line, artist_part)
+    parsed = _try_parse(cleaned, chosen)
+    return _assemble(cleaned, parsed, title, tuple(versions), tuple(artists))
+
+
+def _parse_simple(cleaned: str) -> SongName | None:
+    """Parse a title-artist line of the most common shape, or return None.
+
+    Lines with square or nested brackets, more than one spaced dash, a dash
+    other than `-`, or a `feat.`-style credit outside brackets go to the
+    general parser.
+    """
+    match = _SIMPLE_LINE.fullmatch(cleaned)
+    if match is None or len(_SEPARATOR.findall(cleaned)) != 1:
+        return None
+    if TEXT_CREDIT.search(cleaned) is not None:
+        return None
+    head, content, artist_text = match.groups()
+    artists = _split_list(artist_text)
+    if not artists:
+        return None
+    title, versions, aliases, featured = head, (), (), ()
+    kind, value = classify_group(content) if content is not None else ("", "")
+    if kind == "version":
+        versions = (value,)
+    elif kind == "featured":
+        featured = _split_list(value)
+    elif kind == "alias":
+        aliases = (value,)
+    else:
+        title = cleaned[: match.start(3) - 3]
+    return SongName(cleaned, title, versions, artists, aliases, featured)
+
+
+def _parse_general(line: str, cleaned: str, order: Order) -> SongName:
+    brackets = scan_brackets(cleaned)
+    title_side, artist_side = _split_title_artists(line, cleaned, brackets, order)
+    title, versions, aliases, featured = _parse_title(line, title_side)
+    artists, artist_versions, artist_featured = _parse_artists(line, artist_side)
     return SongName(
         line=cleaned,
         title=title,
@@ -139,100 +239,107 @@ def parse_name(line: str, order: Order = "title-artist") -> SongName:
         artists=artists,
         aliases=aliases,
         featured=featured + artist_featured,
-        warnings=_unmatched_bracket_warnings(cleaned),
+        warnings=tuple(_describe_unmatched(cleaned, brackets.unmatched)),
     )
 
 
-def clean_text(text: str) -> str:
-    """Normalise to NFC, drop zero-width characters and collapse spaces.
-
-    Every Unicode space separator (U+3000 included), control character and
-    Hangul filler becomes one ASCII space; runs of spaces collapse and the ends
-    are trimmed.
-    """
-    chars: list[str] = []
-    for char in unicodedata.normalize("NFC", text):
-        if char in _DROPPED_CHARS:
-            continue
-        if char in _BLANK_CHARS or unicodedata.category(char) in ("Zs", "Zl", "Zp"):
-            chars.append(" ")
-        elif unicodedata.category(char) == "Cc":
-            chars.append(" ")
-        else:
-            chars.append(char)
-    # Dropping a zero-width character can bring a base letter and a combining
-    # mark together, so normalise once more.
-    return unicodedata.normalize("NFC", " ".join("".join(chars).split()))
+def _check_order(order: str) -> None:
+    if order not in ORDERS:
+        raise ValueError(f"unknown name order {order!r}; expected one of {ORDERS}")
 
 
-def dedupe_key(line: str) -> str:
-    """Return the key that treats two lines as the same song.
-
-    The key is the cleaned line in NFKC (full-width letters, digits and brackets
-    folded to ASCII), case folded, with runs of spaces collapsed.
-    """
-    folded = unicodedata.normalize("NFKC", clean_text(line)).casefold()
-    return " ".join(folded.split())
+def _try_parse(cleaned: str, order: Order) -> SongName | None:
+    try:
+        return parse_name(cleaned, order)
+    except InvalidNameError:
+        return None
 
 
-def restore_underscores(text: str, inner: str) -> str:
-    """Replace each `_` that stood for a character illegal in file names.
+def _assemble(
+    cleaned: str,
+    parsed: SongName | None,
+    title: str,
+    versions: tuple[str, ...],
+    artists: tuple[str, ...],
+) -> SongName:
+    """Build a name from chosen fields, keeping what the parse agrees with."""
+    same_title = parsed is not None and (parsed.title, parsed.versions) == (
+        title,
+        versions,
+    )
+    same_artists = parsed is not None and parsed.artists == artists
+    return SongName(
+        line=cleaned,
+        title=title,
+        versions=versions,
+        artists=artists,
+        aliases=parsed.aliases if parsed is not None and same_title else (),
+        featured=parsed.featured if parsed is not None and same_artists else (),
+        warnings=parsed.warnings if parsed is not None else (),
+    )
 
-    `ver_` and `Inst_` become `ver.` and `Inst.`. A `_` between two non-space
-    characters becomes `inner`. Any other `_` becomes a space.
-    """
-    text = _ABBREVIATION_UNDERSCORE.sub(r"\1.", text)
-    text = _INNER_UNDERSCORE.sub(inner, text)
-    return " ".join(text.replace("_", " ").split())
+
+def _cleaned_override(line: str, what: str, value: str) -> str:
+    cleaned = clean_text(value)
+    if not cleaned:
+        raise InvalidNameError(
+            line, f"the {what} given for it is empty; pass a non-empty {what}"
+        )
+    _check_cleaned(value, cleaned)
+    return cleaned
 
 
-def is_version_text(text: str) -> bool:
-    """Return whether bracket content names a version (Live, 伴奏, Remix, …版)."""
-    folded = unicodedata.normalize("NFKC", text).casefold().replace("_", " ")
-    return _VERSION_MARKER.search(folded) is not None
-
-
-def _clean_version(version: str) -> str:
-    # Versions are lists of descriptors (`Instrumental_TV Edit`), so an inner `_`
-    # reads best as a space.
-    restored = restore_underscores(version, inner=" ")
-    return " ".join(_BRACKET_CHARS.sub(" ", restored).split())
-
-
-def _check_cleaned(line: str, cleaned: str) -> None:
+def _cleaned_line(line: str) -> str:
+    cleaned = clean_text(line)
     if not cleaned:
         raise InvalidNameError(
             line,
             "the name is empty after removing spaces and invisible characters; "
             "write a title such as '像鱼 - 王贰浪'",
         )
-    surrogate = next((c for c in cleaned if "\ud800" <= c <= "\udfff"), None)
+    _check_cleaned(line, cleaned)
+    return cleaned
+
+
+def _check_cleaned(line: str, cleaned: str) -> None:
+    if len(cleaned) > MAX_LINE_CHARS:
+        raise InvalidNameError(
+            line[:60] + "…",
+            f"it is {len(cleaned)} characters long, more than the "
+            f"{MAX_LINE_CHARS} a song name may have; shorten it",
+        )
+    surrogate = None if cleaned.isascii() else _SURROGATE.search(cleaned)
     if surrogate is not None:
         raise InvalidNameError(
             line,
-            f"it contains an undecodable byte (U+{ord(surrogate):04X}); "
+            f"it contains an undecodable byte (U+{ord(surrogate.group()):04X}); "
             "retype the name or save the list as UTF-8",
         )
 
 
+class _Side(NamedTuple):
+    """The title or the artist part of a line, with its bracket groups."""
+
+    text: str
+    groups: tuple[Span, ...]
+    """Outermost bracket groups, as positions in `text`."""
+
+
 def _split_title_artists(
-    line: str, cleaned: str, order: Order
-) -> tuple[str, str | None]:
-    spans = _top_level_groups(cleaned)
-    cuts = [m for m in _SEPARATOR.finditer(cleaned) if not _inside(m.start(), spans)]
+    line: str, cleaned: str, brackets: Brackets, order: Order
+) -> tuple[_Side, _Side | None]:
+    cuts = list(_SEPARATOR.finditer(cleaned))
+    if cuts and brackets.groups:
+        cuts = [cut for cut in cuts if not brackets.encloses(cut.start())]
     if not cuts:
-        return cleaned, None
+        return _Side(cleaned, brackets.groups), None
     if len(cuts) > 1:
-        raise InvalidNameError(
-            line,
-            f"it has {len(cuts)} spaced dashes, so the title cannot be told from "
-            "the artists; put extra text in brackets ('Title (Live) - Artist') or "
-            "remove the spaces around a dash that belongs to the title",
-        )
+        raise AmbiguousNameError(line, _segments(cleaned, cuts))
     cut = cuts[0]
-    first = cleaned[: cut.start()].strip()
-    second = cleaned[cut.end() :].strip()
-    if not first or not second:
+    # `cleaned` has single spaces, so each side is one space away from the dash.
+    first = _side(cleaned, brackets, 0, cut.start() - 1)
+    second = _side(cleaned, brackets, cut.end() + 1, len(cleaned))
+    if not first.text or not second.text:
         raise InvalidNameError(
             line,
             "one side of ' - ' is empty; write 'Title - Artist', or just 'Title'",
@@ -242,18 +349,40 @@ def _split_title_artists(
     return first, second
 
 
+def _side(cleaned: str, brackets: Brackets, start: int, end: int) -> _Side:
+    # A group never spans the dash (the dash would be inside it), so the groups
+    # of a side are exactly the line's groups that lie within it.
+    if end < start:
+        return _Side("", ())
+    if not brackets.groups:
+        return _Side(cleaned[start:end], ())
+    groups = [
+        (open_at - start, close_at - start)
+        for open_at, close_at in brackets.groups
+        if start <= open_at and close_at < end
+    ]
+    return _Side(cleaned[start:end], tuple(groups))
+
+
+def _segments(cleaned: str, cuts: list[re.Match[str]]) -> list[str]:
+    bounds = [0, *(edge for cut in cuts for edge in cut.span()), len(cleaned)]
+    pairs = zip(bounds[::2], bounds[1::2], strict=True)
+    return [cleaned[start:end].strip() for start, end in pairs]
+
+
 def _parse_title(
-    line: str, text: str
+    line: str, side: _Side
 ) -> tuple[str, tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
-    groups = _sort_groups(text, _top_level_groups(text), _trailing_groups(text))
+    text = side.text
+    groups = _sort_groups(text, side.groups, trailing_groups(text, side.groups))
+    title = remove_spans(text, groups.taken + groups.alias_spans)
     aliases = groups.aliases
-    title = _remove_spans(text, groups.taken + groups.alias_spans)
     if not title and aliases:
         # A title made only of a plain bracket group, such as `(I Can't Get No)`,
         # is the title itself and not an alias.
-        title, aliases = _remove_spans(text, groups.taken), []
+        title, aliases = remove_spans(text, groups.taken), []
 
-    title, title_featured = _split_featuring(title)
+    title, title_featured = _split_credit(title)
     if not title:
         raise InvalidNameError(
             line,
@@ -265,18 +394,19 @@ def _parse_title(
 
 
 def _parse_artists(
-    line: str, text: str | None
+    line: str, side: _Side | None
 ) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
-    if text is None:
+    if side is None:
         return (), (), ()
     # Only trailing groups can be versions here: a leading group belongs to the
     # name, as in `(G)I-DLE`. No group becomes an alias.
-    groups = _sort_groups(text, sorted(_trailing_groups(text)), trailing=set())
-    remaining = _remove_spans(text, groups.taken)
+    text = side.text
+    groups = _sort_groups(text, trailing_groups(text, side.groups), ())
+    remaining = remove_spans(text, groups.taken)
     if not remaining:
         # An artist part made only of brackets, such as `(G)`, is the name.
-        groups, remaining = _Groups(), text
-    artists, artist_featured = _split_featuring(remaining)
+        groups, remaining = _NO_GROUPS, text
+    artists, artist_featured = _split_credit(remaining)
     names = _split_list(artists)
     if not names:
         raise InvalidNameError(
@@ -288,144 +418,88 @@ def _parse_artists(
     return names, tuple(groups.versions), tuple(featured)
 
 
-@dataclass
-class _Groups:
+class _Groups(NamedTuple):
     """Bracket groups of one side of a line, sorted by what they contain."""
 
-    versions: list[str] = field(default_factory=list)
-    aliases: list[str] = field(default_factory=list)
-    featured: list[str] = field(default_factory=list)
-    taken: list[tuple[int, int]] = field(default_factory=list)
+    versions: list[str]
+    aliases: list[str]
+    featured: list[str]
+    taken: list[Span]
     """Spans of the version and credit groups, which leave the text."""
-    alias_spans: list[tuple[int, int]] = field(default_factory=list)
+    alias_spans: list[Span]
+
+
+_NO_GROUPS = _Groups([], [], [], [], [])
 
 
 def _sort_groups(
-    text: str, spans: list[tuple[int, int]], trailing: set[tuple[int, int]]
+    text: str, spans: Sequence[Span], alias_candidates: Sequence[Span]
 ) -> _Groups:
     """Sort bracket groups into versions, credits and aliases.
 
-    Only a group listed in `trailing` can become an alias.
+    Only a group in `alias_candidates` can become an alias; any other group
+    that is neither a version nor a credit stays in the text.
     """
-    groups = _Groups()
+    if not spans:
+        return _NO_GROUPS
+    groups = _Groups([], [], [], [], [])
     for start, end in spans:
-        kind, content = _classify_group(text[start + 1 : end])
+        kind, content = classify_group(text[start + 1 : end])
         if kind == "version":
             groups.versions.append(content)
             groups.taken.append((start, end))
         elif kind == "featured":
             groups.featured.extend(_split_list(content))
             groups.taken.append((start, end))
-        elif kind == "alias" and (start, end) in trailing:
+        elif kind == "alias" and (start, end) in alias_candidates:
             groups.aliases.append(content)
             groups.alias_spans.append((start, end))
     return groups
 
 
-def _classify_group(content: str) -> tuple[str, str]:
-    content = content.strip()
-    if not content:
-        return "empty", content
-    credit = _FEATURING.search(content)
-    if credit is not None and credit.start() == 0:
-        return "featured", content[credit.end() :].strip()
-    if is_version_text(content):
-        return "version", content
-    return "alias", content
-
-
-def _split_featuring(text: str) -> tuple[str, list[str]]:
-    spans = _top_level_groups(text)
-    credits = [m for m in _FEATURING.finditer(text) if not _inside(m.start(), spans)]
-    if not credits or credits[0].start() == 0:
+def _split_credit(text: str) -> tuple[str, list[str]]:
+    """Split `Title feat. A, B` into the text before the credit and its names."""
+    if TEXT_CREDIT.search(text) is None:
         return text, []
-    credit = credits[0]
-    return text[: credit.start()].strip(), list(_split_list(text[credit.end() :]))
+    credits = list(TEXT_CREDIT.finditer(text))
+    brackets = scan_brackets(text)
+    outside = [m for m in credits if not brackets.encloses(m.start())]
+    if not outside or outside[0].start() == 0:
+        return text, []
+    credit = outside[0]
+    names = list(_split_list(text[credit.end() :]))
+    if not names:
+        return text, []
+    return text[: credit.start()].strip(), names
 
 
 def _split_list(text: str) -> tuple[str, ...]:
-    spans = _top_level_groups(text)
+    if _ARTIST_SEPARATOR.search(text) is None:
+        return (text.strip(),) if text.strip() else ()
+    brackets = scan_brackets(text)
+    separators = [
+        match
+        for match in _ARTIST_SEPARATOR.finditer(text)
+        if not brackets.encloses(match.start())
+    ]
     names: list[str] = []
     start = 0
-    for match in _ARTIST_SEPARATOR.finditer(text):
-        if _inside(match.start(), spans):
-            continue
+    for match in separators:
         names.append(text[start : match.start()])
         start = match.end()
     names.append(text[start:])
     return tuple(name.strip() for name in names if name.strip())
 
 
-def _bracket_pairs(text: str) -> tuple[list[tuple[int, int]], list[int]]:
-    """Return matched bracket pairs and the positions of unmatched brackets."""
-    stack: list[tuple[str, int]] = []
-    pairs: list[tuple[int, int]] = []
-    unmatched: list[int] = []
-    for index, char in enumerate(text):
-        if char in _OPENERS:
-            stack.append((_OPENERS[char], index))
-        elif char in _CLOSERS:
-            depth = _find_opener(stack, _CLOSERS[char])
-            if depth is None:
-                unmatched.append(index)
-                continue
-            # Openers above the match were never closed: they stay text.
-            unmatched.extend(position for _, position in stack[depth + 1 :])
-            pairs.append((stack[depth][1], index))
-            del stack[depth:]
-    unmatched.extend(position for _, position in stack)
-    return pairs, sorted(unmatched)
+def _clean_version(version: str) -> str:
+    # Versions are lists of descriptors (`Instrumental_TV Edit`), so an inner `_`
+    # reads best as a space.
+    restored = restore_underscores(version, inner=" ")
+    return " ".join(_BRACKET_TEXT.sub(" ", restored).split())
 
 
-def _find_opener(stack: list[tuple[str, int]], shape: str) -> int | None:
-    for depth in range(len(stack) - 1, -1, -1):
-        if stack[depth][0] == shape:
-            return depth
-    return None
-
-
-def _top_level_groups(text: str) -> list[tuple[int, int]]:
-    """Return the outermost matched bracket pairs as (open, close) positions."""
-    pairs, _ = _bracket_pairs(text)
-    outermost: list[tuple[int, int]] = []
-    for start, end in sorted(pairs):
-        if outermost and start < outermost[-1][1]:
-            continue
-        outermost.append((start, end))
-    return outermost
-
-
-def _trailing_groups(text: str) -> set[tuple[int, int]]:
-    """Return the groups followed only by spaces and other groups."""
-    trailing: set[tuple[int, int]] = set()
-    limit = len(text)
-    for start, end in reversed(_top_level_groups(text)):
-        if text[end + 1 : limit].strip():
-            break
-        trailing.add((start, end))
-        limit = start
-    return trailing
-
-
-def _inside(position: int, spans: list[tuple[int, int]]) -> bool:
-    return any(start < position < end for start, end in spans)
-
-
-def _remove_spans(text: str, spans: list[tuple[int, int]]) -> str:
-    pieces: list[str] = []
-    position = 0
-    for start, end in sorted(spans):
-        pieces.append(text[position:start])
-        position = end + 1
-    pieces.append(text[position:])
-    return " ".join(" ".join(pieces).split())
-
-
-def _unmatched_bracket_warnings(text: str) -> tuple[str, ...]:
-    _, unmatched = _bracket_pairs(text)
-    return tuple(_describe_unmatched(text, unmatched))
-
-
-def _describe_unmatched(text: str, positions: list[int]) -> Iterator[str]:
-    for position in positions:
-        yield f"unmatched bracket {text[position]!r} at character {position + 1} kept"
+def _describe_unmatched(text: str, positions: Sequence[int]) -> list[str]:
+    return [
+        f"unmatched bracket {text[position]!r} at character {position + 1} kept"
+        for position in positions
+    ]

@@ -71,3 +71,18 @@ def test_module_public_store() -> None:
     assert bilimq.core.get_public("k") == "v"
     assert bilimq.core.delete_public("k") is True
     assert bilimq.core.get_public("k", "gone") == "gone"
+
+
+def test_set_default_queue_replaces() -> None:
+    mine = MemoryQueue(maxsize=5)
+    previous = bilimq.core.set_default_queue(mine)
+    assert previous is None
+    assert bilimq.core.get_queue() is mine
+    bilimq.core.push_task({"type": "t", "task_id": "a"})
+    assert mine.get_queue_size() == 1
+
+
+def test_set_default_queue_none_resets() -> None:
+    first = bilimq.core.get_queue()
+    assert bilimq.core.set_default_queue(None) is first
+    assert bilimq.core.get_queue() is not first

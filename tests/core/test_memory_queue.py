@@ -1,4 +1,5 @@
-"""MemoryQueue: push, pop, priorities, states, back-pressure, close and stats."""
+"""Task queues on every backend: push, pop, priorities, states, back-pressure, close
+and stats."""
 
 from __future__ import annotations
 
@@ -11,19 +12,19 @@ import pytest
 from bilimq.core import (
     DuplicateTaskError,
     InvalidTaskError,
-    MemoryQueue,
     QueueClosed,
     QueueFull,
     TaskNotFoundError,
+    TaskQueue,
     TaskState,
     TaskStateError,
 )
 
 if TYPE_CHECKING:
-    from conftest import FakeClock
+    from conftest import FakeClock, QueueFactory
 
 
-def _pop(queue: MemoryQueue) -> dict[str, Any]:
+def _pop(queue: TaskQueue) -> dict[str, Any]:
     task = queue.pop_task(timeout=0)
     assert task is not None
     return task
@@ -38,44 +39,44 @@ def _run_in_thread(fn: Any) -> threading.Thread:
 # -- push and pop ------------------------------------------------------------
 
 
-def test_push_returns_task_id(queue: MemoryQueue) -> None:
+def test_push_returns_task_id(queue: TaskQueue) -> None:
     task_id = queue.push_task({"type": "t"})
     assert _pop(queue)["task_id"] == task_id
 
 
-def test_push_keeps_given_task_id(queue: MemoryQueue) -> None:
+def test_push_keeps_given_task_id(queue: TaskQueue) -> None:
     assert queue.push_task({"type": "t", "task_id": "mine"}) == "mine"
 
 
-def test_push_does_not_mutate_caller_dict(queue: MemoryQueue) -> None:
+def test_push_does_not_mutate_caller_dict(queue: TaskQueue) -> None:
     task = {"type": "t"}
     queue.push_task(task)
     assert task == {"type": "t"}
 
 
-def test_pop_returns_params(queue: MemoryQueue) -> None:
+def test_pop_returns_params(queue: TaskQueue) -> None:
     queue.push_task({"type": "t", "params": {"row_id": 7}})
     assert _pop(queue)["params"] == {"row_id": 7}
 
 
-def test_push_rejects_invalid_task(queue: MemoryQueue) -> None:
+def test_push_rejects_invalid_task(queue: TaskQueue) -> None:
     with pytest.raises(InvalidTaskError):
         queue.push_task({"params": {}})
 
 
-@pytest.mark.parametrize("priority", [1.5, "1", True, None])
-def test_push_rejects_invalid_priority(queue: MemoryQueue, priority: object) -> None:
+@pytest.mark.parametrize("priority", [1.5, "1", True, None, 2**53 + 1, -(2**53) - 1])
+def test_push_rejects_invalid_priority(queue: TaskQueue, priority: object) -> None:
     with pytest.raises(InvalidTaskError, match="priority"):
         queue.push_task({"type": "t"}, priority)  # type: ignore[arg-type]  # on purpose
 
 
-def test_push_duplicate_live_id(queue: MemoryQueue) -> None:
+def test_push_duplicate_live_id(queue: TaskQueue) -> None:
     queue.push_task({"type": "t", "task_id": "a"})
     with pytest.raises(DuplicateTaskError, match="'a'"):
         queue.push_task({"type": "t", "task_id": "a"})
 
 
-def test_push_duplicate_running_id(queue: MemoryQueue) -> None:
+def test_push_duplicate_running_id(queue: TaskQueue) -> None:
     queue.push_task({"type": "t", "task_id": "a"})
     _pop(queue)
     with pytest.raises(DuplicateTaskError):
@@ -86,7 +87,7 @@ def test_duplicate_error_is_value_error() -> None:
     assert issubclass(DuplicateTaskError, ValueError)
 
 
-def test_push_reuses_finished_id(queue: MemoryQueue) -> None:
+def test_push_reuses_finished_id(queue: TaskQueue) -> None:
     queue.push_task({"type": "t", "task_id": "a"})
     _pop(queue)
     queue.ack("a")
@@ -94,20 +95,20 @@ def test_push_reuses_finished_id(queue: MemoryQueue) -> None:
     assert queue.get_task("a").state is TaskState.QUEUED
 
 
-def test_pop_empty_timeout_zero(queue: MemoryQueue) -> None:
+def test_pop_empty_timeout_zero(queue: TaskQueue) -> None:
     assert queue.pop_task(timeout=0) is None
 
 
-def test_pop_empty_short_timeout(queue: MemoryQueue) -> None:
+def test_pop_empty_short_timeout(queue: TaskQueue) -> None:
     assert queue.pop_task(timeout=0.01) is None
 
 
-def test_pop_rejects_negative_timeout(queue: MemoryQueue) -> None:
+def test_pop_rejects_negative_timeout(queue: TaskQueue) -> None:
     with pytest.raises(ValueError, match="timeout"):
         queue.pop_task(timeout=-1)
 
 
-def test_pop_waits_for_push(queue: MemoryQueue) -> None:
+def test_pop_waits_for_push(queue: TaskQueue) -> None:
     popped: list[Any] = []
     waiter = _run_in_thread(lambda: popped.append(queue.pop_task()))
     queue.push_task({"type": "t", "task_id": "late"})
@@ -115,12 +116,12 @@ def test_pop_waits_for_push(queue: MemoryQueue) -> None:
     assert popped[0]["task_id"] == "late"
 
 
-def test_fifo_within_priority(queue: MemoryQueue) -> None:
+def test_fifo_within_priority(queue: TaskQueue) -> None:
     ids = [queue.push_task({"type": "t"}) for _ in range(5)]
     assert [_pop(queue)["task_id"] for _ in ids] == ids
 
 
-def test_higher_priority_first(queue: MemoryQueue) -> None:
+def test_higher_priority_first(queue: TaskQueue) -> None:
     queue.push_task({"type": "t", "task_id": "low"}, priority=-1)
     queue.push_task({"type": "t", "task_id": "mid"})
     queue.push_task({"type": "t", "task_id": "high"}, priority=5)
@@ -132,7 +133,7 @@ def test_higher_priority_first(queue: MemoryQueue) -> None:
 # -- states ------------------------------------------------------------------
 
 
-def test_state_queued_then_running(queue: MemoryQueue, clock: FakeClock) -> None:
+def test_state_queued_then_running(queue: TaskQueue, clock: FakeClock) -> None:
     queue.push_task({"type": "t", "task_id": "a"})
     assert queue.get_task("a").state is TaskState.QUEUED
     clock.advance(2)
@@ -143,7 +144,7 @@ def test_state_queued_then_running(queue: MemoryQueue, clock: FakeClock) -> None
     assert info.started_at == info.created_at + 2
 
 
-def test_ack_marks_succeeded(queue: MemoryQueue, clock: FakeClock) -> None:
+def test_ack_marks_succeeded(queue: TaskQueue, clock: FakeClock) -> None:
     queue.push_task({"type": "t", "task_id": "a"})
     _pop(queue)
     clock.advance(3)
@@ -153,18 +154,18 @@ def test_ack_marks_succeeded(queue: MemoryQueue, clock: FakeClock) -> None:
     assert info.finished_at == info.started_at + 3
 
 
-def test_ack_unknown_id(queue: MemoryQueue) -> None:
+def test_ack_unknown_id(queue: TaskQueue) -> None:
     with pytest.raises(TaskNotFoundError, match="'nope'"):
         queue.ack("nope")
 
 
-def test_ack_queued_task(queue: MemoryQueue) -> None:
+def test_ack_queued_task(queue: TaskQueue) -> None:
     queue.push_task({"type": "t", "task_id": "a"})
     with pytest.raises(TaskStateError, match="queued"):
         queue.ack("a")
 
 
-def test_ack_twice(queue: MemoryQueue) -> None:
+def test_ack_twice(queue: TaskQueue) -> None:
     queue.push_task({"type": "t", "task_id": "a"})
     _pop(queue)
     queue.ack("a")
@@ -172,7 +173,7 @@ def test_ack_twice(queue: MemoryQueue) -> None:
         queue.ack("a")
 
 
-def test_fail_without_retry(queue: MemoryQueue) -> None:
+def test_fail_without_retry(queue: TaskQueue) -> None:
     queue.push_task({"type": "t", "task_id": "a"})
     _pop(queue)
     queue.fail("a", "video gone")
@@ -181,18 +182,18 @@ def test_fail_without_retry(queue: MemoryQueue) -> None:
     assert info.last_error == "video gone"
 
 
-def test_fail_queued_task(queue: MemoryQueue) -> None:
+def test_fail_queued_task(queue: TaskQueue) -> None:
     queue.push_task({"type": "t", "task_id": "a"})
     with pytest.raises(TaskStateError):
         queue.fail("a", "x")
 
 
-def test_fail_unknown_id(queue: MemoryQueue) -> None:
+def test_fail_unknown_id(queue: TaskQueue) -> None:
     with pytest.raises(TaskNotFoundError):
         queue.fail("nope", "x")
 
 
-def test_cancel_queued(queue: MemoryQueue) -> None:
+def test_cancel_queued(queue: TaskQueue) -> None:
     queue.push_task({"type": "t", "task_id": "a"})
     queue.push_task({"type": "t", "task_id": "b"})
     assert queue.cancel("a") is True
@@ -200,7 +201,7 @@ def test_cancel_queued(queue: MemoryQueue) -> None:
     assert queue.get_task("a").state is TaskState.CANCELLED
 
 
-def test_cancel_running_ignores_ack(queue: MemoryQueue) -> None:
+def test_cancel_running_ignores_ack(queue: TaskQueue) -> None:
     queue.push_task({"type": "t", "task_id": "a"})
     _pop(queue)
     assert queue.cancel("a") is True
@@ -208,7 +209,7 @@ def test_cancel_running_ignores_ack(queue: MemoryQueue) -> None:
     assert queue.get_task("a").state is TaskState.CANCELLED
 
 
-def test_cancel_running_ignores_fail(queue: MemoryQueue) -> None:
+def test_cancel_running_ignores_fail(queue: TaskQueue) -> None:
     queue.push_task({"type": "t", "task_id": "a"})
     _pop(queue)
     queue.cancel("a")
@@ -217,7 +218,7 @@ def test_cancel_running_ignores_fail(queue: MemoryQueue) -> None:
     assert queue.dead_letters() == []
 
 
-def test_cancel_finished_returns_false(queue: MemoryQueue) -> None:
+def test_cancel_finished_returns_false(queue: TaskQueue) -> None:
     queue.push_task({"type": "t", "task_id": "a"})
     _pop(queue)
     queue.ack("a")
@@ -225,12 +226,12 @@ def test_cancel_finished_returns_false(queue: MemoryQueue) -> None:
     assert queue.get_task("a").state is TaskState.SUCCEEDED
 
 
-def test_cancel_unknown_id(queue: MemoryQueue) -> None:
+def test_cancel_unknown_id(queue: TaskQueue) -> None:
     with pytest.raises(TaskNotFoundError):
         queue.cancel("nope")
 
 
-def test_cancel_then_push_same_id(queue: MemoryQueue) -> None:
+def test_cancel_then_push_same_id(queue: TaskQueue) -> None:
     queue.push_task({"type": "t", "task_id": "a", "params": {"n": 1}})
     queue.cancel("a")
     queue.push_task({"type": "t", "task_id": "a", "params": {"n": 2}})
@@ -238,13 +239,13 @@ def test_cancel_then_push_same_id(queue: MemoryQueue) -> None:
     assert queue.pop_task(timeout=0) is None
 
 
-def test_get_task_unknown(queue: MemoryQueue) -> None:
+def test_get_task_unknown(queue: TaskQueue) -> None:
     with pytest.raises(TaskNotFoundError):
         queue.get_task("nope")
 
 
-def test_keep_finished_drops_oldest(clock: FakeClock) -> None:
-    queue = MemoryQueue(clock=clock, keep_finished=2)
+def test_keep_finished_drops_oldest(new_queue: QueueFactory) -> None:
+    queue = new_queue(keep_finished=2)
     for task_id in "abc":
         queue.push_task({"type": "t", "task_id": task_id})
         _pop(queue)
@@ -258,7 +259,7 @@ def test_keep_finished_drops_oldest(clock: FakeClock) -> None:
 # -- task_done ---------------------------------------------------------------
 
 
-def test_task_done_acks_oldest_popped(queue: MemoryQueue) -> None:
+def test_task_done_acks_oldest_popped(queue: TaskQueue) -> None:
     queue.push_task({"type": "t", "task_id": "a"})
     queue.push_task({"type": "t", "task_id": "b"})
     _pop(queue)
@@ -268,26 +269,26 @@ def test_task_done_acks_oldest_popped(queue: MemoryQueue) -> None:
     assert queue.get_task("b").state is TaskState.RUNNING
 
 
-def test_task_done_with_id(queue: MemoryQueue) -> None:
+def test_task_done_with_id(queue: TaskQueue) -> None:
     queue.push_task({"type": "t", "task_id": "a"})
     _pop(queue)
     queue.task_done("a")
     assert queue.get_task("a").state is TaskState.SUCCEEDED
 
 
-def test_task_done_too_many(queue: MemoryQueue) -> None:
+def test_task_done_too_many(queue: TaskQueue) -> None:
     with pytest.raises(ValueError, match="task_done"):
         queue.task_done()
 
 
-def test_task_done_other_thread_task(queue: MemoryQueue) -> None:
+def test_task_done_other_thread_task(queue: TaskQueue) -> None:
     queue.push_task({"type": "t", "task_id": "a"})
     _run_in_thread(lambda: queue.pop_task(timeout=5)).join(timeout=5)
     with pytest.raises(ValueError):
         queue.task_done()
 
 
-def test_task_done_with_join(queue: MemoryQueue) -> None:
+def test_task_done_with_join(queue: TaskQueue) -> None:
     def worker() -> None:
         while queue.pop_task(timeout=5) is not None:
             queue.task_done()
@@ -304,16 +305,16 @@ def test_task_done_with_join(queue: MemoryQueue) -> None:
 # -- bounded size --------------------------------------------------------------
 
 
-def test_push_full_nonblocking(clock: FakeClock) -> None:
-    queue = MemoryQueue(maxsize=2, clock=clock)
+def test_push_full_nonblocking(new_queue: QueueFactory) -> None:
+    queue = new_queue(maxsize=2)
     queue.push_task({"type": "t"})
     queue.push_task({"type": "t"})
     with pytest.raises(QueueFull, match="maxsize"):
         queue.push_task({"type": "t"}, block=False)
 
 
-def test_push_full_timeout(clock: FakeClock) -> None:
-    queue = MemoryQueue(maxsize=1, clock=clock)
+def test_push_full_timeout(new_queue: QueueFactory) -> None:
+    queue = new_queue(maxsize=1)
     queue.push_task({"type": "t"})
     with pytest.raises(QueueFull):
         queue.push_task({"type": "t"}, timeout=0.01)
@@ -323,8 +324,8 @@ def test_queue_full_is_stdlib_full() -> None:
     assert issubclass(QueueFull, stdlib_queue.Full)
 
 
-def test_full_push_rejected_task_absent(clock: FakeClock) -> None:
-    queue = MemoryQueue(maxsize=1, clock=clock)
+def test_full_push_rejected_task_absent(new_queue: QueueFactory) -> None:
+    queue = new_queue(maxsize=1)
     queue.push_task({"type": "t"})
     with pytest.raises(QueueFull):
         queue.push_task({"type": "t", "task_id": "b"}, block=False)
@@ -332,8 +333,8 @@ def test_full_push_rejected_task_absent(clock: FakeClock) -> None:
         queue.get_task("b")
 
 
-def test_push_blocks_until_pop(clock: FakeClock) -> None:
-    queue = MemoryQueue(maxsize=1, clock=clock)
+def test_push_blocks_until_pop(new_queue: QueueFactory) -> None:
+    queue = new_queue(maxsize=1)
     queue.push_task({"type": "t", "task_id": "a"})
     pushed = threading.Event()
 
@@ -349,45 +350,55 @@ def test_push_blocks_until_pop(clock: FakeClock) -> None:
     assert _pop(queue)["task_id"] == "b"
 
 
-def test_cancel_frees_space(clock: FakeClock) -> None:
-    queue = MemoryQueue(maxsize=1, clock=clock)
+def test_cancel_frees_space(new_queue: QueueFactory) -> None:
+    queue = new_queue(maxsize=1)
     queue.push_task({"type": "t", "task_id": "a"})
     queue.cancel("a")
     assert queue.push_task({"type": "t"}, block=False)
 
 
-def test_running_tasks_do_not_count(clock: FakeClock) -> None:
-    queue = MemoryQueue(maxsize=1, clock=clock)
+def test_running_tasks_do_not_count(new_queue: QueueFactory) -> None:
+    queue = new_queue(maxsize=1)
     queue.push_task({"type": "t"})
     _pop(queue)
     assert queue.push_task({"type": "t"}, block=False)
 
 
 @pytest.mark.parametrize(
-    "kwargs", [{"maxsize": -1}, {"keep_finished": -1}, {"max_dead_letters": 1.5}]
+    "kwargs",
+    [
+        {"maxsize": -1},
+        {"keep_finished": -1},
+        {"max_dead_letters": 1.5},
+        {"visibility_timeout": 0},
+        {"visibility_timeout": float("nan")},
+        {"cleanup_interval": 0},
+    ],
 )
-def test_constructor_rejects_invalid(kwargs: dict[str, Any]) -> None:
+def test_constructor_rejects_invalid(
+    new_queue: QueueFactory, kwargs: dict[str, Any]
+) -> None:
     with pytest.raises(ValueError, match="invalid"):
-        MemoryQueue(**kwargs)
+        new_queue(**kwargs)
 
 
 # -- close and join ------------------------------------------------------------
 
 
-def test_close_rejects_push(queue: MemoryQueue) -> None:
+def test_close_rejects_push(queue: TaskQueue) -> None:
     queue.close()
     with pytest.raises(QueueClosed, match="closed"):
         queue.push_task({"type": "t"})
 
 
-def test_close_drains_then_none(queue: MemoryQueue) -> None:
+def test_close_drains_then_none(queue: TaskQueue) -> None:
     queue.push_task({"type": "t", "task_id": "a"})
     queue.close()
     assert _pop(queue)["task_id"] == "a"
     assert queue.pop_task() is None
 
 
-def test_close_wakes_waiting_pop(queue: MemoryQueue) -> None:
+def test_close_wakes_waiting_pop(queue: TaskQueue) -> None:
     popped: list[Any] = ["unset"]
 
     def waiter() -> None:
@@ -399,8 +410,8 @@ def test_close_wakes_waiting_pop(queue: MemoryQueue) -> None:
     assert popped == [None]
 
 
-def test_close_wakes_blocked_push(clock: FakeClock) -> None:
-    queue = MemoryQueue(maxsize=1, clock=clock)
+def test_close_wakes_blocked_push(new_queue: QueueFactory) -> None:
+    queue = new_queue(maxsize=1)
     queue.push_task({"type": "t"})
     errors: list[BaseException] = []
 
@@ -416,29 +427,29 @@ def test_close_wakes_blocked_push(clock: FakeClock) -> None:
     assert len(errors) == 1
 
 
-def test_close_twice(queue: MemoryQueue) -> None:
+def test_close_twice(queue: TaskQueue) -> None:
     queue.close()
     queue.close()
     assert queue.closed is True
 
 
-def test_join_empty_queue(queue: MemoryQueue) -> None:
+def test_join_empty_queue(queue: TaskQueue) -> None:
     assert queue.join(timeout=0) is True
 
 
-def test_join_times_out_with_running(queue: MemoryQueue) -> None:
+def test_join_times_out_with_running(queue: TaskQueue) -> None:
     queue.push_task({"type": "t"})
     _pop(queue)
     assert queue.join(timeout=0.01) is False
 
 
-def test_join_after_cancel(queue: MemoryQueue) -> None:
+def test_join_after_cancel(queue: TaskQueue) -> None:
     queue.push_task({"type": "t", "task_id": "a"})
     queue.cancel("a")
     assert queue.join(timeout=0) is True
 
 
-def test_join_waits_for_ack(queue: MemoryQueue) -> None:
+def test_join_waits_for_ack(queue: TaskQueue) -> None:
     queue.push_task({"type": "t", "task_id": "a"})
     _pop(queue)
     thread = _run_in_thread(lambda: queue.ack("a"))
@@ -449,7 +460,7 @@ def test_join_waits_for_ack(queue: MemoryQueue) -> None:
 # -- stats and sizes -----------------------------------------------------------
 
 
-def test_size_and_empty(queue: MemoryQueue) -> None:
+def test_size_and_empty(queue: TaskQueue) -> None:
     assert queue.is_empty() is True
     queue.push_task({"type": "t"})
     queue.push_task({"type": "t"})
@@ -459,7 +470,7 @@ def test_size_and_empty(queue: MemoryQueue) -> None:
     assert queue.is_empty() is False
 
 
-def test_stats_counts_states(queue: MemoryQueue) -> None:
+def test_stats_counts_states(queue: TaskQueue) -> None:
     for task_id in "abcde":
         queue.push_task({"type": "t", "task_id": task_id})
     for _ in range(4):
@@ -479,7 +490,7 @@ def test_stats_counts_states(queue: MemoryQueue) -> None:
     assert stats.depth == 0
 
 
-def test_stats_oldest_age(queue: MemoryQueue, clock: FakeClock) -> None:
+def test_stats_oldest_age(queue: TaskQueue, clock: FakeClock) -> None:
     queue.push_task({"type": "t", "task_id": "a"})
     clock.advance(4)
     queue.push_task({"type": "t", "task_id": "b"})
@@ -489,11 +500,11 @@ def test_stats_oldest_age(queue: MemoryQueue, clock: FakeClock) -> None:
     assert queue.stats().oldest_age == 1
 
 
-def test_stats_oldest_age_empty(queue: MemoryQueue) -> None:
+def test_stats_oldest_age_empty(queue: TaskQueue) -> None:
     assert queue.stats().oldest_age == 0.0
 
 
-def test_stats_as_dict(queue: MemoryQueue) -> None:
+def test_stats_as_dict(queue: TaskQueue) -> None:
     queue.push_task({"type": "t"})
     stats = queue.stats().as_dict()
     assert stats["queued"] == 1

@@ -1,4 +1,5 @@
-"""PublicStore: values, TTLs on a fake clock, cleanup and the cleaner thread."""
+"""PublicStore on every backend: values, TTLs on a fake clock, cleanup and the cleaner
+thread."""
 
 from __future__ import annotations
 
@@ -8,10 +9,10 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from bilimq.core import MISSING, MemoryQueue, PublicStore
+from bilimq.core import MISSING, MemoryStoreBackend, PublicStore
 
 if TYPE_CHECKING:
-    from conftest import FakeClock
+    from conftest import FakeClock, QueueFactory
 
 CLEANER_NAME = "bilimq-store-cleaner"
 
@@ -195,10 +196,12 @@ def test_clear_store(store: PublicStore, clock: FakeClock) -> None:
     assert store.cleanup() == 0
 
 
-def test_expiry_heap_stays_bounded(store: PublicStore) -> None:
+def test_expiry_heap_stays_bounded(clock: FakeClock) -> None:
+    backend = MemoryStoreBackend(clock)
+    store = PublicStore(backend=backend)
     for value in range(10_000):
         store.set_public("cooldown", value, ttl=3600)
-    assert len(store._expiry) <= 64
+    assert len(backend._expiry) <= 64
     assert store.get_public("cooldown") == 9_999
 
 
@@ -285,8 +288,8 @@ def test_cleanup_interval_rejects_invalid(interval: float) -> None:
         PublicStore(cleanup_interval=interval)
 
 
-def test_queue_delegates_store(clock: FakeClock) -> None:
-    queue = MemoryQueue(clock=clock)
+def test_queue_delegates_store(new_queue: QueueFactory, clock: FakeClock) -> None:
+    queue = new_queue()
     queue.set_public("a", None, ttl=1)
     queue.set_public("b", 2)
     assert queue.has_public("a") is True
@@ -302,8 +305,19 @@ def test_queue_delegates_store(clock: FakeClock) -> None:
     assert queue.store.list_keys() == []
 
 
-def test_queue_cleaner_from_constructor(clock: FakeClock) -> None:
-    queue = MemoryQueue(clock=clock, cleanup_interval=3600)
+def test_queue_cleaner_from_constructor(new_queue: QueueFactory) -> None:
+    queue = new_queue(cleanup_interval=3600)
     queue.start_cleanup()
-    assert queue.store.cleaner_running is True
+    assert queue.cleaner_running is True
     assert queue.stop_cleanup(timeout=5) is True
+    assert queue.cleaner_running is False
+
+
+def test_queue_cleaner_needs_interval(new_queue: QueueFactory) -> None:
+    with pytest.raises(ValueError, match="cleanup_interval"):
+        new_queue().start_cleanup()
+
+
+def test_store_rejects_clock_with_backend(clock: FakeClock) -> None:
+    with pytest.raises(ValueError, match="clock"):
+        PublicStore(clock=clock, backend=MemoryStoreBackend(clock))

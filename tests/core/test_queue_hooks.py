@@ -1,4 +1,4 @@
-"""Hooks that a MemoryQueue calls on push, start, success, failure and retry."""
+"""Hooks that a TaskQueue calls on push, start, success, failure and retry."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from bilimq.core import HOOK_NAMES, MemoryQueue
+from bilimq.core import HOOK_NAMES, TaskQueue
 
 
 class Recorder:
@@ -24,7 +24,7 @@ def _boom(*args: Any) -> None:
     raise RuntimeError("hook exploded")
 
 
-def _start_one(queue: MemoryQueue) -> dict[str, Any]:
+def _start_one(queue: TaskQueue) -> dict[str, Any]:
     queue.push_task({"type": "t", "task_id": "a"})
     task = queue.pop_task(timeout=0)
     assert task is not None
@@ -38,24 +38,25 @@ def test_hook_names() -> None:
         "on_success",
         "on_failure",
         "on_retry",
+        "on_expire",
     }
 
 
-def test_on_push_gets_task(queue: MemoryQueue) -> None:
+def test_on_push_gets_task(queue: TaskQueue) -> None:
     hook = Recorder()
     queue.add_hook("on_push", hook)
     queue.push_task({"type": "t", "task_id": "a"})
     assert hook.calls == [({"type": "t", "task_id": "a", "params": {}},)]
 
 
-def test_on_start_gets_task(queue: MemoryQueue) -> None:
+def test_on_start_gets_task(queue: TaskQueue) -> None:
     hook = Recorder()
     queue.add_hook("on_start", hook)
     task = _start_one(queue)
     assert hook.calls == [(task,)]
 
 
-def test_on_success_after_ack(queue: MemoryQueue) -> None:
+def test_on_success_after_ack(queue: TaskQueue) -> None:
     hook = Recorder()
     queue.add_hook("on_success", hook)
     task = _start_one(queue)
@@ -63,7 +64,7 @@ def test_on_success_after_ack(queue: MemoryQueue) -> None:
     assert hook.calls == [(task,)]
 
 
-def test_on_failure_gets_error(queue: MemoryQueue) -> None:
+def test_on_failure_gets_error(queue: TaskQueue) -> None:
     hook = Recorder()
     queue.add_hook("on_failure", hook)
     task = _start_one(queue)
@@ -71,7 +72,7 @@ def test_on_failure_gets_error(queue: MemoryQueue) -> None:
     assert hook.calls == [(task, "gone")]
 
 
-def test_on_retry_gets_delay(queue: MemoryQueue) -> None:
+def test_on_retry_gets_delay(queue: TaskQueue) -> None:
     hook = Recorder()
     failure = Recorder()
     queue.add_hook("on_retry", hook)
@@ -82,7 +83,7 @@ def test_on_retry_gets_delay(queue: MemoryQueue) -> None:
     assert failure.calls == []
 
 
-def test_hooks_run_in_order(queue: MemoryQueue) -> None:
+def test_hooks_run_in_order(queue: TaskQueue) -> None:
     order: list[str] = []
     queue.add_hook("on_push", lambda task: order.append("first"))
     queue.add_hook("on_push", lambda task: order.append("second"))
@@ -90,7 +91,7 @@ def test_hooks_run_in_order(queue: MemoryQueue) -> None:
     assert order == ["first", "second"]
 
 
-def test_remove_hook(queue: MemoryQueue) -> None:
+def test_remove_hook(queue: TaskQueue) -> None:
     hook = Recorder()
     queue.add_hook("on_push", hook)
     assert queue.remove_hook("on_push", hook) is True
@@ -98,17 +99,17 @@ def test_remove_hook(queue: MemoryQueue) -> None:
     assert hook.calls == []
 
 
-def test_remove_unknown_hook_returns_false(queue: MemoryQueue) -> None:
+def test_remove_unknown_hook_returns_false(queue: TaskQueue) -> None:
     assert queue.remove_hook("on_push", Recorder()) is False
 
 
-def test_add_hook_unknown_name(queue: MemoryQueue) -> None:
+def test_add_hook_unknown_name(queue: TaskQueue) -> None:
     with pytest.raises(ValueError, match="on_push"):
         queue.add_hook("on_pop", Recorder())
 
 
 def test_failing_hook_is_logged(
-    queue: MemoryQueue, core_log: pytest.LogCaptureFixture
+    queue: TaskQueue, core_log: pytest.LogCaptureFixture
 ) -> None:
     queue.add_hook("on_push", _boom)
     queue.push_task({"type": "t"})
@@ -119,7 +120,7 @@ def test_failing_hook_is_logged(
     assert errors[0].exc_info is not None
 
 
-def test_failing_hook_keeps_queue_working(queue: MemoryQueue) -> None:
+def test_failing_hook_keeps_queue_working(queue: TaskQueue) -> None:
     for name in HOOK_NAMES:
         queue.add_hook(name, _boom)
     _start_one(queue)
@@ -127,7 +128,7 @@ def test_failing_hook_keeps_queue_working(queue: MemoryQueue) -> None:
     assert queue.stats().succeeded == 1
 
 
-def test_failing_hook_keeps_later_hooks(queue: MemoryQueue) -> None:
+def test_failing_hook_keeps_later_hooks(queue: TaskQueue) -> None:
     hook = Recorder()
     queue.add_hook("on_push", _boom)
     queue.add_hook("on_push", hook)
@@ -135,7 +136,7 @@ def test_failing_hook_keeps_later_hooks(queue: MemoryQueue) -> None:
     assert len(hook.calls) == 1
 
 
-def test_hook_may_call_queue(queue: MemoryQueue) -> None:
+def test_hook_may_call_queue(queue: TaskQueue) -> None:
     seen: list[int] = []
     queue.add_hook("on_push", lambda task: seen.append(queue.get_queue_size()))
     queue.push_task({"type": "t"})

@@ -1,4 +1,4 @@
-"""Random operation sequences checked against plain Python models.
+"""Random operation sequences checked against plain Python models, on every backend.
 
 The store is compared with a dict of (value, deadline). The queue's pop order
 is compared with heaps of (-priority, sequence) and its retry schedule with
@@ -11,7 +11,7 @@ import heapq
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
     Bundle,
@@ -24,10 +24,10 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from bilimq.core import MISSING, MemoryQueue, PublicStore, RetryPolicy
+from bilimq.core import MISSING, RetryPolicy
 
 if TYPE_CHECKING:
-    from conftest import FakeClock
+    from conftest import FakeClock, QueueFactory, StoreFactory
 
 KEY_NAMES = ("a", "b", "c")
 KEYS = st.sampled_from(KEY_NAMES)
@@ -38,15 +38,22 @@ TTLS = st.none() | st.sampled_from([0.5, 1.0, 2.0]) | st.floats(0.001, 10.0)
 STEPS = st.sampled_from([0.0, 0.5, 1.0, 2.0]) | st.floats(0.0, 5.0)
 PRIORITIES = st.integers(min_value=-2, max_value=2)
 MACHINE_SETTINGS = settings(max_examples=100, stateful_step_count=30, deadline=None)
+# The factories build a new queue or store for every example, so reusing the
+# function-scoped factory fixture across examples is safe.
+FACTORY_SETTINGS = settings(
+    max_examples=100,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
 
 
 class StoreMachine(RuleBasedStateMachine):
     """PublicStore against a dict of key -> (value, deadline or None)."""
 
-    def __init__(self, clock: FakeClock) -> None:
+    def __init__(self, clock: FakeClock, new_store: StoreFactory) -> None:
         super().__init__()
         self.clock = clock
-        self.store = PublicStore(clock=clock)
+        self.store = new_store(clock)
         self.model: dict[str, tuple[Any, float | None]] = {}
 
     def _live(self, key: str) -> bool:
@@ -99,9 +106,11 @@ class StoreMachine(RuleBasedStateMachine):
             assert self.store.has_public(key) is self._live(key)
 
 
-def test_store_matches_dict_model(make_clock: Callable[[], FakeClock]) -> None:
+def test_store_matches_dict_model(
+    make_clock: Callable[[], FakeClock], new_store: StoreFactory
+) -> None:
     run_state_machine_as_test(
-        lambda: StoreMachine(make_clock()), settings=MACHINE_SETTINGS
+        lambda: StoreMachine(make_clock(), new_store), settings=MACHINE_SETTINGS
     )
 
 
@@ -114,11 +123,11 @@ class QueueMachine(RuleBasedStateMachine):
 
     running = Bundle("running")
 
-    def __init__(self, clock: FakeClock) -> None:
+    def __init__(self, clock: FakeClock, new_queue: QueueFactory) -> None:
         super().__init__()
         self.clock = clock
         policy = RetryPolicy(max_attempts=3, base_delay=1.0, max_delay=8.0, jitter=0)
-        self.queue = MemoryQueue(clock=clock, retry_policy=policy)
+        self.queue = new_queue(clock=clock, retry_policy=policy)
         self.seq = 0
         self.pushed = 0
         self.ready: list[tuple[int, int, str]] = []
@@ -201,16 +210,20 @@ class QueueMachine(RuleBasedStateMachine):
         assert stats.cancelled == self.finished["cancelled"]
 
 
-def test_queue_matches_heap_model(make_clock: Callable[[], FakeClock]) -> None:
+def test_queue_matches_heap_model(
+    make_clock: Callable[[], FakeClock], new_queue: QueueFactory
+) -> None:
     run_state_machine_as_test(
-        lambda: QueueMachine(make_clock()), settings=MACHINE_SETTINGS
+        lambda: QueueMachine(make_clock(), new_queue), settings=MACHINE_SETTINGS
     )
 
 
-@settings(max_examples=100, deadline=None)
+@FACTORY_SETTINGS
 @given(priorities=st.lists(PRIORITIES, max_size=50))
-def test_pop_order_matches_sorted_list(priorities: list[int]) -> None:
-    queue = MemoryQueue()
+def test_pop_order_matches_sorted_list(
+    new_queue: QueueFactory, priorities: list[int]
+) -> None:
+    queue = new_queue()
     ids = [queue.push_task({"type": "t"}, priority) for priority in priorities]
     expected = [
         task_id

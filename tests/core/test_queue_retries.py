@@ -4,35 +4,36 @@ from __future__ import annotations
 
 import logging
 import random
+import time
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from bilimq.core import (
-    MemoryQueue,
     QueueClosed,
     RetryPolicy,
     TaskNotFoundError,
+    TaskQueue,
     TaskState,
     TaskStateError,
 )
 
 if TYPE_CHECKING:
-    from conftest import FakeClock
+    from conftest import FakeClock, QueueFactory
 
 
-def _pop(queue: MemoryQueue) -> dict[str, Any]:
+def _pop(queue: TaskQueue) -> dict[str, Any]:
     task = queue.pop_task(timeout=0)
     assert task is not None
     return task
 
 
-def _start(queue: MemoryQueue, task_id: str = "a", priority: int = 0) -> None:
+def _start(queue: TaskQueue, task_id: str = "a", priority: int = 0) -> None:
     queue.push_task({"type": "t", "task_id": task_id}, priority)
     assert _pop(queue)["task_id"] == task_id
 
 
-def test_retry_waits_for_backoff(queue: MemoryQueue, clock: FakeClock) -> None:
+def test_retry_waits_for_backoff(queue: TaskQueue, clock: FakeClock) -> None:
     _start(queue)
     queue.fail("a", "timeout", retry=True)
     info = queue.get_task("a")
@@ -44,7 +45,7 @@ def test_retry_waits_for_backoff(queue: MemoryQueue, clock: FakeClock) -> None:
     assert _pop(queue)["task_id"] == "a"
 
 
-def test_retry_counts_attempts(queue: MemoryQueue, clock: FakeClock) -> None:
+def test_retry_counts_attempts(queue: TaskQueue, clock: FakeClock) -> None:
     _start(queue)
     queue.fail("a", "timeout", retry=True)
     clock.advance(1)
@@ -52,7 +53,7 @@ def test_retry_counts_attempts(queue: MemoryQueue, clock: FakeClock) -> None:
     assert queue.get_task("a").attempts == 2
 
 
-def test_retry_delay_doubles(queue: MemoryQueue, clock: FakeClock) -> None:
+def test_retry_delay_doubles(queue: TaskQueue, clock: FakeClock) -> None:
     _start(queue)
     queue.fail("a", "timeout", retry=True)
     clock.advance(1)
@@ -61,9 +62,9 @@ def test_retry_delay_doubles(queue: MemoryQueue, clock: FakeClock) -> None:
     assert queue.get_task("a").run_at == clock.now + 2.0
 
 
-def test_retry_delay_capped(clock: FakeClock) -> None:
+def test_retry_delay_capped(new_queue: QueueFactory, clock: FakeClock) -> None:
     policy = RetryPolicy(max_attempts=10, base_delay=1, max_delay=3, jitter=0)
-    queue = MemoryQueue(clock=clock, retry_policy=policy)
+    queue = new_queue(retry_policy=policy)
     _start(queue)
     delays = []
     for _ in range(4):
@@ -76,9 +77,9 @@ def test_retry_delay_capped(clock: FakeClock) -> None:
     assert delays == [1, 2, 3, 3]
 
 
-def test_retry_jitter_uses_rng(clock: FakeClock) -> None:
+def test_retry_jitter_uses_rng(new_queue: QueueFactory, clock: FakeClock) -> None:
     policy = RetryPolicy(base_delay=10, max_delay=60, jitter=0.5)
-    queue = MemoryQueue(clock=clock, retry_policy=policy, rng=random.Random(3))
+    queue = new_queue(retry_policy=policy, rng=random.Random(3))
     _start(queue)
     queue.fail("a", "timeout", retry=True)
     expected = policy.delay(1, random.Random(3))
@@ -86,7 +87,7 @@ def test_retry_jitter_uses_rng(clock: FakeClock) -> None:
     assert expected < 10
 
 
-def test_retry_goes_behind_ready_tasks(queue: MemoryQueue, clock: FakeClock) -> None:
+def test_retry_goes_behind_ready_tasks(queue: TaskQueue, clock: FakeClock) -> None:
     _start(queue)
     queue.fail("a", "timeout", retry=True)
     queue.push_task({"type": "t", "task_id": "b"})
@@ -96,7 +97,7 @@ def test_retry_goes_behind_ready_tasks(queue: MemoryQueue, clock: FakeClock) -> 
     assert order == ["b", "a", "c"]
 
 
-def test_retry_keeps_priority(queue: MemoryQueue, clock: FakeClock) -> None:
+def test_retry_keeps_priority(queue: TaskQueue, clock: FakeClock) -> None:
     _start(queue, priority=9)
     queue.fail("a", "timeout", retry=True)
     queue.push_task({"type": "t", "task_id": "b"})
@@ -104,7 +105,7 @@ def test_retry_keeps_priority(queue: MemoryQueue, clock: FakeClock) -> None:
     assert _pop(queue)["task_id"] == "a"
 
 
-def test_retry_not_counted_as_ready(queue: MemoryQueue, clock: FakeClock) -> None:
+def test_retry_not_counted_as_ready(queue: TaskQueue, clock: FakeClock) -> None:
     _start(queue)
     queue.fail("a", "timeout", retry=True)
     assert queue.get_queue_size() == 0
@@ -112,7 +113,7 @@ def test_retry_not_counted_as_ready(queue: MemoryQueue, clock: FakeClock) -> Non
     assert queue.get_queue_size() == 1
 
 
-def test_retry_age_counts_from_due_time(queue: MemoryQueue, clock: FakeClock) -> None:
+def test_retry_age_counts_from_due_time(queue: TaskQueue, clock: FakeClock) -> None:
     _start(queue)
     queue.fail("a", "timeout", retry=True)
     clock.advance(4)
@@ -120,7 +121,7 @@ def test_retry_age_counts_from_due_time(queue: MemoryQueue, clock: FakeClock) ->
 
 
 def test_exhausted_retries_dead_letter(
-    queue: MemoryQueue, clock: FakeClock, core_log: pytest.LogCaptureFixture
+    queue: TaskQueue, clock: FakeClock, core_log: pytest.LogCaptureFixture
 ) -> None:
     _start(queue)
     for delay in (1, 2):
@@ -137,13 +138,13 @@ def test_exhausted_retries_dead_letter(
     assert "failed all 3 attempts" in warnings[0].getMessage()
 
 
-def test_permanent_failure_dead_letter(queue: MemoryQueue) -> None:
+def test_permanent_failure_dead_letter(queue: TaskQueue) -> None:
     _start(queue)
     queue.fail("a", "video gone")
     assert [letter.task_id for letter in queue.dead_letters()] == ["a"]
 
 
-def test_requeue_resets_attempts(queue: MemoryQueue) -> None:
+def test_requeue_resets_attempts(queue: TaskQueue) -> None:
     _start(queue)
     queue.fail("a", "video gone")
     queue.requeue("a")
@@ -153,7 +154,7 @@ def test_requeue_resets_attempts(queue: MemoryQueue) -> None:
     assert queue.get_task("a").attempts == 1
 
 
-def test_requeue_updates_counts(queue: MemoryQueue) -> None:
+def test_requeue_updates_counts(queue: TaskQueue) -> None:
     _start(queue)
     queue.fail("a", "video gone")
     queue.requeue("a")
@@ -162,18 +163,18 @@ def test_requeue_updates_counts(queue: MemoryQueue) -> None:
     assert stats.queued == 1
 
 
-def test_requeue_unknown(queue: MemoryQueue) -> None:
+def test_requeue_unknown(queue: TaskQueue) -> None:
     with pytest.raises(TaskNotFoundError):
         queue.requeue("nope")
 
 
-def test_requeue_live_task(queue: MemoryQueue) -> None:
+def test_requeue_live_task(queue: TaskQueue) -> None:
     queue.push_task({"type": "t", "task_id": "a"})
     with pytest.raises(TaskStateError, match="dead-letter"):
         queue.requeue("a")
 
 
-def test_requeue_after_close(queue: MemoryQueue) -> None:
+def test_requeue_after_close(queue: TaskQueue) -> None:
     _start(queue)
     queue.fail("a", "video gone")
     queue.close()
@@ -181,7 +182,7 @@ def test_requeue_after_close(queue: MemoryQueue) -> None:
         queue.requeue("a")
 
 
-def test_push_supersedes_dead_letter(queue: MemoryQueue) -> None:
+def test_push_supersedes_dead_letter(queue: TaskQueue) -> None:
     _start(queue)
     queue.fail("a", "video gone")
     queue.push_task({"type": "t", "task_id": "a"})
@@ -189,9 +190,9 @@ def test_push_supersedes_dead_letter(queue: MemoryQueue) -> None:
 
 
 def test_dead_letters_bounded(
-    clock: FakeClock, core_log: pytest.LogCaptureFixture
+    new_queue: QueueFactory, core_log: pytest.LogCaptureFixture
 ) -> None:
-    queue = MemoryQueue(clock=clock, max_dead_letters=2)
+    queue = new_queue(max_dead_letters=2)
     for task_id in "abc":
         _start(queue, task_id)
         queue.fail(task_id, "gone")
@@ -201,7 +202,7 @@ def test_dead_letters_bounded(
     assert "dropped the oldest" in core_log.records[-1].getMessage()
 
 
-def test_cancel_retrying(queue: MemoryQueue, clock: FakeClock) -> None:
+def test_cancel_retrying(queue: TaskQueue, clock: FakeClock) -> None:
     _start(queue)
     queue.fail("a", "timeout", retry=True)
     assert queue.cancel("a") is True
@@ -210,7 +211,7 @@ def test_cancel_retrying(queue: MemoryQueue, clock: FakeClock) -> None:
     assert queue.stats().retrying == 0
 
 
-def test_closed_queue_waits_for_retry(queue: MemoryQueue, clock: FakeClock) -> None:
+def test_closed_queue_waits_for_retry(queue: TaskQueue, clock: FakeClock) -> None:
     _start(queue)
     queue.fail("a", "timeout", retry=True)
     queue.close()
@@ -220,17 +221,17 @@ def test_closed_queue_waits_for_retry(queue: MemoryQueue, clock: FakeClock) -> N
     assert queue.pop_task() is None
 
 
-def test_join_waits_for_retry(queue: MemoryQueue) -> None:
+def test_join_waits_for_retry(queue: TaskQueue) -> None:
     _start(queue)
     queue.fail("a", "timeout", retry=True)
     assert queue.join(timeout=0) is False
 
 
-def test_blocking_pop_wakes_for_retry() -> None:
+def test_blocking_pop_wakes_for_retry(new_queue: QueueFactory) -> None:
     # Real clock: the pop must wake by itself when the 10 ms delay passes,
     # since no push or close notifies it.
     policy = RetryPolicy(base_delay=0.01, jitter=0)
-    queue = MemoryQueue(retry_policy=policy)
+    queue = new_queue(retry_policy=policy, clock=time.time)
     _start(queue)
     queue.fail("a", "timeout", retry=True)
     task = queue.pop_task(timeout=5)

@@ -3,9 +3,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bilimq.errors import InvalidNameError
 from bilimq.songs.filenames import (
     MAX_NAME_BYTES,
     TEMP_SUFFIX_BYTES,
@@ -13,6 +14,7 @@ from bilimq.songs.filenames import (
     library_path,
     safe_filename,
 )
+from bilimq.songs.names import parse_name
 
 LIMIT = MAX_NAME_BYTES - TEMP_SUFFIX_BYTES
 
@@ -33,6 +35,9 @@ LIMIT = MAX_NAME_BYTES - TEMP_SUFFIX_BYTES
         (".hidden", "hidden.m4a"),
         ("  spaced  ", "spaced.m4a"),
         ("tab\there\x7f\x00", "tabhere.m4a"),
+        ("evil\u202egpj.exe", "evilgpj.exe.m4a"),
+        ("像\u200b鱼", "像鱼.m4a"),
+        ("👨\u200d👩\u200d👧 - A", "👨\u200d👩\u200d👧 - A.m4a"),
     ],
 )
 def test_safe_filename_cases(line: str, name: str) -> None:
@@ -49,6 +54,9 @@ def test_safe_filename_cases(line: str, name: str) -> None:
         ("COM1", "_COM1.mp3"),
         ("LPT9", "_LPT9.mp3"),
         ("prn.txt", "_prn.txt.mp3"),
+        ("COM¹", "_COM¹.mp3"),
+        ("CLOCK$", "_CLOCK$.mp3"),
+        ("Aux.x - y", "_Aux.x - y.mp3"),
         ("CONSOLE", "CONSOLE.mp3"),
         ("COM10", "COM10.mp3"),
     ],
@@ -117,6 +125,18 @@ def test_library_path_symlink_outside(tmp_path: Path) -> None:
         library_path(library, "Song", "m4a")
 
 
+@pytest.mark.parametrize("line", [".. - ..", "../x - /etc", "\\..\\..\\x - y"])
+def test_library_path_parsed_line_inside(tmp_path: Path, line: str) -> None:
+    song = parse_name(line)
+    path = library_path(tmp_path, song.line, "m4a")
+    assert path.parent == tmp_path.resolve()
+    assert "/" not in path.name
+    assert "\\" not in path.name
+    assert path.name not in (".", "..")
+
+
+# Writing files is slow on a busy machine, so no per-example deadline.
+@settings(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(line=st.text(max_size=300), ext=st.sampled_from(["m4a", "mp3", "flac"]))
 def test_library_path_any_text(
     tmp_path_factory: pytest.TempPathFactory, line: str, ext: str
@@ -131,3 +151,19 @@ def test_library_path_any_text(
     path.write_bytes(b"")
     assert path.is_file()
     path.unlink()
+
+
+@settings(deadline=None)
+@given(line=st.text(alphabet=st.sampled_from(list("./\\ -_.:像~")), max_size=40))
+def test_library_path_dots_and_slashes(
+    tmp_path_factory: pytest.TempPathFactory, line: str
+) -> None:
+    library = tmp_path_factory.getbasetemp() / "dots"
+    library.mkdir(exist_ok=True)
+    try:
+        song = parse_name(line)
+    except InvalidNameError:
+        return
+    path = library_path(library, song.line, "m4a")
+    assert path.parent == library.resolve()
+    assert path.name not in (".m4a", "..m4a")
