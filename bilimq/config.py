@@ -217,7 +217,7 @@ class _Value:
     key: str
     value: Any
     origin: str
-    """Where the value came from, for error messages."""
+    """The value's source (a variable name or a file), for error messages."""
     base: Path
     """Folder that relative paths are resolved against."""
 

@@ -9,7 +9,6 @@ or the network going away) returns every unfinished task to `pending`.
 from __future__ import annotations
 
 import os
-import random
 import socket
 import threading
 import time
@@ -23,7 +22,7 @@ from loguru import logger
 from bilimq.audio.errors import AudioError, DownloadError
 from bilimq.bilibili.errors import BilibiliError, NetworkError
 from bilimq.config import Settings
-from bilimq.core import MemoryQueue
+from bilimq.core import MemoryQueue, RetryPolicy
 from bilimq.database import DatabaseError, Ledger, TaskRecord, TaskState
 from bilimq.errors import BilimqError, InvalidNameError
 from bilimq.jobs import (
@@ -407,9 +406,9 @@ class Daemon:
 
 
 def backoff_delay(attempt: int, base: float, cap: float) -> float:
-    """Return an exponential delay with jitter: base·2^(attempt-1), capped."""
-    delay = min(cap, base * 2 ** max(0, attempt - 1))
-    return delay * random.uniform(0.8, 1.2)
+    """Return base·2^(attempt-1) seconds, capped, with up to 20% cut at random."""
+    policy = RetryPolicy(max_attempts=1, base_delay=base, max_delay=cap, jitter=0.2)
+    return policy.delay(attempt)
 
 
 def _is_unreachable(exc: BaseException) -> bool:

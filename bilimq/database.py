@@ -319,7 +319,7 @@ class Ledger:
         # and this insert; the first row wins. Only that conflict is ignored:
         # MySQL's INSERT IGNORE would also hide truncation and other errors.
         # The insert targets the table, not the mapped class, so it runs as a
-        # Core executemany; the ORM bulk path was about 1.5x slower on 100k rows.
+        # Core executemany. The ORM bulk path was about 1.5x slower on 100k rows.
         if self.is_sqlite:
             statement = sqlite_insert(Task.__table__).on_conflict_do_nothing(
                 index_elements=["dedupe_digest"]
@@ -488,7 +488,7 @@ class Ledger:
         )
 
     def release_owned(self, owner: str) -> int:
-        """Return every task `owner` still holds to pending, without an attempt."""
+        """Return every task still leased to `owner` to pending, without an attempt."""
         now = self.clock()
         statement = (
             update(Task)

@@ -303,7 +303,7 @@ def fetch_cover(url: str) -> bytes | None:
             follow_redirects=True,
         )
         response.raise_for_status()
-    except httpx.HTTPError as exc:
+    except (httpx.HTTPError, httpx.InvalidURL) as exc:
         logger.warning("cover not saved: {} ({})", url, type(exc).__name__)
         return None
     return response.content

@@ -3,8 +3,8 @@
 The client behaves like a browser tab closely enough to pass the checks search
 applies: a current browser User-Agent, a Bilibili Referer and Origin, a `buvid3`
 cookie obtained before the first search, and WBI-signed queries. Every failure is
-raised as a `BilibiliError` subclass whose `kind` tells the caller how to
-react.
+raised as a `BilibiliError` subclass. Its `kind` (permanent, transient or
+global) is what the caller uses to choose between failing, retrying and pausing.
 """
 
 from __future__ import annotations

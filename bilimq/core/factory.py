@@ -33,7 +33,7 @@ def make_queue(
 
     Raises:
         ValueError: the backend name is unknown, or memory got a URL.
-        BackendError: redis-py is not installed or the server does not answer.
+        BackendError: redis-py is not installed or the server does not respond.
     """
     if backend == "memory":
         if url:

@@ -72,7 +72,7 @@ class FakeBilibili:
         port: TCP port on 127.0.0.1; 0 picks a free one.
         vip: whether a logged-in session (any `SESSDATA` cookie) is premium.
         page_size: results per search page when the request sends no page_size.
-        stall_seconds: how long a "stall" injection holds the connection.
+        stall_seconds: how long a "stall" injection keeps the connection open.
         media_dir: cache folder for generated audio; default one per process.
         catalog: the songs and uploads to serve.
     """
