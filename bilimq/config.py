@@ -80,6 +80,9 @@ class MatchSettings:
     """Matcher thresholds."""
 
     threshold: float = 70.0
+    duration_tolerance: float = 20.0
+    """Seconds an upload may differ from a song's known length; wider for long
+    pieces."""
 
 
 @dataclass(frozen=True)
@@ -105,6 +108,19 @@ class RunSettings:
 
 
 @dataclass(frozen=True)
+class QueueSettings:
+    """Where the run's dispatch queue and public store (search cache, cooldown)
+    live."""
+
+    backend: str = "memory"
+    url: Secret = Secret("")
+    """Redis URL for backend = "redis"."""
+    prefix: str = "bilimq"
+    cleanup_interval: float = 60.0
+    """Seconds between sweeps of expired public-store keys."""
+
+
+@dataclass(frozen=True)
 class LogSettings:
     """The rotating log file."""
 
@@ -124,6 +140,7 @@ class Settings:
     match: MatchSettings = field(default_factory=MatchSettings)
     names: NameSettings = field(default_factory=NameSettings)
     run: RunSettings = field(default_factory=RunSettings)
+    queue: QueueSettings = field(default_factory=QueueSettings)
     log: LogSettings = field(default_factory=LogSettings)
     source: Path | None = None
     """The config file that was read, if any."""
@@ -209,6 +226,12 @@ def _check_together(settings: Settings) -> None:
             f"[run] lease_seconds ({run.lease_seconds:g}) must be at least three "
             f"times [run] poll_interval ({run.poll_interval:g}), or leases run out "
             "between renewals and tasks run twice"
+        )
+    queue = settings.queue
+    if queue.backend == "redis" and not queue.url:
+        raise ConfigError(
+            '[queue] backend = "redis" needs [queue] url, such as '
+            "redis://127.0.0.1:6379/0 (or BILIMQ_QUEUE_URL)"
         )
 
 

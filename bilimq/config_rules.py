@@ -15,6 +15,7 @@ from sqlalchemy.exc import ArgumentError
 
 OUTPUT_FORMATS = ("m4a", "mp3", "opus", "flac")
 NAME_ORDERS = ("title-artist", "artist-title")
+QUEUE_BACKENDS = ("memory", "redis")
 LOG_LEVELS = ("TRACE", "DEBUG", "INFO", "SUCCESS", "WARNING", "ERROR", "CRITICAL")
 _BITRATE = re.compile(r"^\d+(\.\d+)?[kKmM]?$")
 _SIZE = re.compile(r"^\d+(\.\d+)?\s*(B|KB|MB|GB|KiB|MiB|GiB)$", re.IGNORECASE)
@@ -76,6 +77,19 @@ def _database_url(value: Any) -> str | None:
     return None
 
 
+def _redis_url(value: Any) -> str | None:
+    text = value.reveal() if hasattr(value, "reveal") else str(value)
+    if not text or text.startswith(("redis://", "rediss://", "unix://")):
+        return None
+    return "use a URL such as redis://127.0.0.1:6379/0"
+
+
+def _prefix(value: str) -> str | None:
+    if re.fullmatch(r"[A-Za-z0-9_.:-]{1,64}", value):
+        return None
+    return "use 1-64 letters, digits or _ . : -"
+
+
 RULES: dict[tuple[str, str], Rule] = {
     ("database", "url"): _database_url,
     ("database", "pool_recycle"): _at_least(1),
@@ -85,6 +99,7 @@ RULES: dict[tuple[str, str], Rule] = {
     ("download", "format"): _one_of(OUTPUT_FORMATS),
     ("download", "bitrate"): _bitrate,
     ("match", "threshold"): _between(0, 100),
+    ("match", "duration_tolerance"): _between(1, 600),
     ("names", "order"): _one_of(NAME_ORDERS),
     ("run", "workers"): _between(1, 32),
     ("run", "lease_seconds"): _at_least(1),
@@ -94,6 +109,10 @@ RULES: dict[tuple[str, str], Rule] = {
     ("run", "backoff_max"): _at_least(0),
     ("run", "cooldown"): _at_least(0),
     ("run", "idle_wait"): _at_least(0),
+    ("queue", "backend"): _one_of(QUEUE_BACKENDS),
+    ("queue", "url"): _redis_url,
+    ("queue", "prefix"): _prefix,
+    ("queue", "cleanup_interval"): _between(0.1, 3600),
     ("log", "level"): _one_of(LOG_LEVELS, str.upper),
     ("log", "rotation"): _rotation,
     ("log", "retention"): _at_least(1),

@@ -30,6 +30,7 @@ from sqlalchemy import (
     create_engine,
     event,
     func,
+    inspect,
     select,
     update,
 )
@@ -115,6 +116,9 @@ class Task(Base):
     versions: Mapped[list[str]] = mapped_column(JSON, default=list)
     artists: Mapped[list[str]] = mapped_column(JSON, default=list)
     name_order: Mapped[str] = mapped_column(String(16), default="title-artist")
+    duration: Mapped[float | None] = mapped_column(Float)
+    """The song's known length in seconds (from a playlist, a file or the line)."""
+    album: Mapped[str | None] = mapped_column(String(512))
     state: Mapped[str] = mapped_column(String(16), default=TaskState.PENDING)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     run_at: Mapped[datetime] = mapped_column(_TIMESTAMP)
@@ -150,6 +154,9 @@ class NewTask:
     artists: tuple[str, ...] = ()
     name_order: str = "title-artist"
     """Whether the line reads title first or artist first."""
+    duration: float | None = None
+    """The song's known length in seconds, when the input gave one."""
+    album: str | None = None
 
 
 @dataclass(frozen=True)
@@ -162,6 +169,8 @@ class TaskRecord:
     versions: tuple[str, ...]
     artists: tuple[str, ...]
     name_order: str
+    duration: float | None
+    album: str | None
     state: str
     attempts: int
     run_at: datetime
@@ -184,6 +193,8 @@ class TaskRecord:
             versions=tuple(row.versions or ()),
             artists=tuple(row.artists or ()),
             name_order=row.name_order,
+            duration=row.duration,
+            album=row.album,
             state=row.state,
             attempts=row.attempts,
             run_at=row.run_at,
@@ -246,6 +257,7 @@ class Ledger:
         """Create the task table if it does not exist."""
         try:
             Base.metadata.create_all(self.engine)
+            _add_missing_columns(self.engine)
         except OperationalError as exc:
             raise DatabaseError(
                 f"cannot open the database {self.display_url}: {exc.orig}"
@@ -307,6 +319,8 @@ class Ledger:
                 "versions": list(t.versions),
                 "artists": list(t.artists),
                 "name_order": t.name_order,
+                "duration": t.duration,
+                "album": t.album,
                 "state": TaskState.PENDING.value,
                 "attempts": 0,
                 "run_at": now,
@@ -621,6 +635,24 @@ class Ledger:
             )
         times = [t for t in (run_at, expiry) if t is not None]
         return min(times) if times else None
+
+
+def _add_missing_columns(engine: Engine) -> None:
+    """Add columns that a ledger made by an older bilimq lacks.
+
+    Every column added since the first release is nullable, so ALTER TABLE ADD
+    COLUMN upgrades an existing ledger in place, on SQLite and MySQL alike.
+    """
+    present = {column["name"] for column in inspect(engine).get_columns("tasks")}
+    table = Task.__table__
+    missing = [column for column in table.columns if column.name not in present]
+    if not missing:
+        return
+    with engine.begin() as conn:
+        for column in missing:
+            kind = column.type.compile(dialect=engine.dialect)
+            conn.exec_driver_sql(f"ALTER TABLE tasks ADD COLUMN {column.name} {kind}")
+            logger.info("added column tasks.{} to the ledger", column.name)
 
 
 def _create_engine(url: str, *, echo: bool, pool_recycle: int) -> Engine:

@@ -8,7 +8,9 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from bilimq.database import Ledger, NewTask, TaskState, key_digest
+from sqlalchemy import create_engine
+
+from bilimq.database import Ledger, NewTask, Task, TaskState, key_digest
 
 
 class FakeClock:
@@ -224,3 +226,24 @@ def test_reap_keeps_own_inflight(ledger: Ledger, clock: FakeClock) -> None:
     assert ledger.reap_expired(keep=[mine.id]) == 1
     assert ledger.get(mine.id).state == "claimed"
     assert ledger.get(lost.id).state == "pending"
+
+
+def test_old_ledger_gains_new_columns(database_url: str) -> None:
+    # A ledger made before durations and albums were stored has neither column.
+    engine = create_engine(database_url)
+    with engine.begin() as conn:
+        Task.__table__.create(conn)
+        conn.exec_driver_sql("ALTER TABLE tasks DROP COLUMN duration")
+        conn.exec_driver_sql("ALTER TABLE tasks DROP COLUMN album")
+    engine.dispose()
+    ledger = Ledger(database_url)
+    ledger.create_schema()
+    try:
+        new = NewTask(
+            "千鱼 - 王贰浪", "千鱼 - 王贰浪", "千鱼", duration=221.0, album="A"
+        )
+        ledger.add_tasks([new])
+        (record,) = ledger.list_tasks()
+        assert (record.duration, record.album) == (221.0, "A")
+    finally:
+        ledger.dispose()
