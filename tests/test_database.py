@@ -7,7 +7,6 @@ import time
 from datetime import datetime, timedelta
 
 import pytest
-
 from sqlalchemy import create_engine
 
 from bilimq.database import Ledger, NewTask, Task, TaskState, key_digest
