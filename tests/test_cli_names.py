@@ -17,6 +17,7 @@ from typer.testing import CliRunner
 from bilimq.cli.app import app
 from bilimq.database import Ledger, NewTask
 from bilimq.songs.names import stored_name
+from tests.songs.tones import make_tone
 
 ROOT = Path(__file__).resolve().parent.parent
 FISH = "像鱼 (伴奏) - 王贰浪"
@@ -102,6 +103,8 @@ def test_add_dry_run_json(runner: CliRunner, home: Path) -> None:
         "featured": [],
         "aliases": [],
         "warnings": [],
+        "duration": None,
+        "album": None,
         "error": None,
     }
     assert second["status"] == "rejected"
@@ -330,7 +333,9 @@ def test_batch_rejected_line_numbers(runner: CliRunner, home: Path) -> None:
 def test_batch_folder(runner: CliRunner, home: Path) -> None:
     folder = home / "music"
     folder.mkdir()
-    for name in (f"{FISH}.mp3", f"{LIBERTUS}.FLAC", "cover.jpg", ".DS_Store"):
+    for name in (f"{FISH}.mp3", f"{LIBERTUS}.FLAC"):
+        make_tone(folder / name, 0.5)
+    for name in ("cover.jpg", ".DS_Store"):
         (folder / name).write_bytes(b"")
 
     result = runner.invoke(app, ["batch", str(folder)])
@@ -344,7 +349,7 @@ def test_batch_folder(runner: CliRunner, home: Path) -> None:
 def test_batch_folder_rejected_names_file(runner: CliRunner, home: Path) -> None:
     folder = home / "music"
     folder.mkdir()
-    (folder / "a - b - c.m4a").write_bytes(b"")
+    make_tone(folder / "a - b - c.m4a", 0.5)
 
     result = runner.invoke(app, ["batch", str(folder)])
 

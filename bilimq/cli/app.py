@@ -157,9 +157,10 @@ def main_options(
 
 def _register_commands() -> None:
     # Imported here so the command modules can import `app` helpers freely.
-    from bilimq.cli import manage, run, tasks
+    from bilimq.cli import manage, run, status, tasks
 
     tasks.register(app)
+    status.register(app)
     run.register(app)
     manage.register(app)
 

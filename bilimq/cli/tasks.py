@@ -1,4 +1,4 @@
-"""`bilimq add`, `bilimq batch` and `bilimq status`.
+"""`bilimq add` and `bilimq batch`.
 
 Results go to stdout: one `added`/`duplicate` line per song, the parse report
 of `--dry-run`, or JSON. Progress, rejected lines and the summary go to stderr.
@@ -8,12 +8,11 @@ User text is never printed as Rich markup, so `[Remix]` prints as typed.
 from __future__ import annotations
 
 import gc
-import json
-import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from typing import Annotated, Any
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Annotated, NamedTuple, cast
 
 import typer
 from loguru import logger
@@ -25,91 +24,83 @@ from rich.progress import (
     TextColumn,
     TimeElapsedColumn,
 )
-from rich.table import Table
-from rich.text import Text
 
 from bilimq.cli.app import AppState
-from bilimq.cli.console import err_console, out_console
-from bilimq.database import Ledger, NewTask, TaskRecord, TaskState
+from bilimq.cli.console import err_console
+from bilimq.cli.outcomes import Outcome, Report, print_outcomes, print_summary
+from bilimq.database import Ledger, NewTask
 from bilimq.errors import InvalidNameError
-from bilimq.songs.lists import ListLine, SongList, read_songs
+from bilimq.songs.durations import DurationError, parse_duration
+from bilimq.songs.lists import (
+    FormatChoice,
+    ListLine,
+    SongList,
+    read_songs,
+    song_line,
+)
 from bilimq.songs.names import (
     ORDERS,
-    AmbiguousNameError,
     Order,
     SongName,
+    clean_text,
     name_with_overrides,
     parse_name,
 )
+from bilimq.songs.parts import name_from_parts
+from bilimq.songs.records import MAX_ALBUM_CHARS
 
 _PROGRESS_THRESHOLD = 2000
 """Lists at least this long get progress bars for parsing and inserting."""
 _INSERT_CHUNK = 10_000
 """Tasks per `Ledger.add_tasks` call; each call is committed on its own."""
-_OUTPUT_CHUNK = 1000
+_PROGRESS_STEP = 1000
+"""Parsed lines between updates of the parsing bar."""
 _ARGUMENTS = "<arguments>"
-
-
-@dataclass(slots=True)
-class Outcome:
-    """The result for one input line: parsed, added, duplicate or rejected."""
-
-    where: str
-    """`songs.txt:3`, `name 1` or `folder/file.mp3`."""
-    text: str
-    """The line as read."""
-    order: Order
-    song: SongName | None = None
-    error: InvalidNameError | None = None
-    status: str = "parsed"
-    task_id: int | None = None
-    first_where: str | None = None
-    """For a duplicate found by a dry run, where the first copy is."""
-
-    def to_json(self) -> dict[str, Any]:
-        """Return the fields `--json` prints for this line."""
-        song = self.song
-        return {
-            "where": self.where,
-            "input": self.text,
-            "status": self.status,
-            "id": self.task_id,
-            "order": self.order,
-            "line": song.line if song else None,
-            "title": song.title if song else None,
-            "versions": list(song.versions) if song else [],
-            "artists": list(song.artists) if song else [],
-            "featured": list(song.featured) if song else [],
-            "aliases": list(song.aliases) if song else [],
-            "warnings": list(song.warnings) if song else [],
-            "error": self.error.reason if self.error else None,
-        }
 
 
 @dataclass(frozen=True)
 class Overrides:
-    """Title, artists and versions the user gave for a single name."""
+    """Name parts, length and album the user gave on the command line."""
 
     title: str | None = None
     artists: list[str] | None = None
     versions: list[str] | None = None
+    duration: float | None = None
+    """Seconds, from --duration; it replaces a duration the line gives."""
+    album: str | None = None
 
     @property
     def given(self) -> bool:
-        """Return whether any override was given."""
+        """Return whether a title, artists or versions were given."""
         return (self.title, self.artists, self.versions) != (None, None, None)
 
 
-@dataclass
-class Report:
-    """The outcomes of one command, in input order."""
+class Orders(NamedTuple):
+    """The name orders chosen outside the list, by precedence."""
 
-    outcomes: list[Outcome] = field(default_factory=list)
-    skipped_files: list[str] = field(default_factory=list)
+    flag: Order | None
+    """From --order; it wins over the order a list format implies."""
+    setting: Order
+    """From `[names] order` in the config; used when nothing else applies."""
 
-    def count(self, status: str) -> int:
-        """Return how many lines ended with `status`."""
-        return sum(1 for outcome in self.outcomes if outcome.status == status)
+    def for_line(self, line: ListLine) -> Order:
+        """Return the order of `line`.
+
+        Its `# order:` comment wins, then --order, then the convention of the
+        list format, then the config.
+        """
+        return line.order or self.flag or line.default_order or self.setting
+
+
+class FormatOption(StrEnum):
+    """The values of `bilimq batch --format`."""
+
+    AUTO = "auto"
+    LINES = "lines"
+    M3U = "m3u"
+    CSV = "csv"
+    TSV = "tsv"
+    JSON = "json"
 
 
 OrderOption = Annotated[
@@ -134,7 +125,7 @@ JsonOption = Annotated[
         "--json",
         help="Print one JSON object per line on stdout with the fields where, "
         "input, status, id, order, line, title, versions, artists, featured, "
-        "aliases, warnings and error.",
+        "aliases, warnings, duration (seconds), album and error.",
     ),
 ]
 
@@ -143,7 +134,6 @@ def register(app: typer.Typer) -> None:
     """Add the task commands to the `bilimq` app."""
     app.command()(add)
     app.command()(batch)
-    app.command()(status)
 
 
 def add(
@@ -177,6 +167,18 @@ def add(
             "repeat for several. Only with one NAME.",
         ),
     ] = None,
+    duration: Annotated[
+        str | None,
+        typer.Option(
+            "--duration",
+            help="The song's known length, as seconds (221), m:ss (3:41) or "
+            "h:mm:ss, stored with the task. Only with one NAME.",
+        ),
+    ] = None,
+    album: Annotated[
+        str | None,
+        typer.Option("--album", help="The album the songs are from, stored with them."),
+    ] = None,
     dry_run: DryRunOption = False,
     as_json: JsonOption = False,
 ) -> None:
@@ -184,19 +186,33 @@ def add(
 
     The name is stored as typed (the file is named after it). When the parser
     gets a name wrong, give the parts with --raw-title, --artist and
-    --song-version; --dry-run shows what would be stored.
+    --song-version; --dry-run shows what would be stored. A name may end with
+    its length after a spaced bar, as in '千鱼 - 王贰浪 | 3:41'.
     """
     state: AppState = ctx.obj
-    overrides = Overrides(raw_title, artists or None, versions or None)
+    overrides = Overrides(
+        raw_title,
+        artists or None,
+        versions or None,
+        _duration_option(duration, names),
+        _album_option(album),
+    )
     if overrides.given and len(names) != 1:
         raise typer.BadParameter(
             f"--raw-title, --artist and --song-version apply to exactly one NAME, "
             f"but {len(names)} were given; add the songs one at a time",
             param_hint="'--raw-title' / '--artist' / '--song-version'",
         )
-    lines = [ListLine(lineno=n, text=name) for n, name in enumerate(names, start=1)]
+    lines = [song_line(n, name) for n, name in enumerate(names, start=1)]
+    if overrides.duration is not None and lines[0].duration is not None:
+        raise typer.BadParameter(
+            f"NAME {names[0]!r} already ends with a duration; give it once, either "
+            "in the name or with --duration",
+            param_hint="'--duration'",
+        )
     song_list = SongList(source=_ARGUMENTS, lines=lines)
-    _process(state, song_list, _order(state, order), overrides, dry_run, as_json)
+    orders = _orders(state, order)
+    _process(state, song_list, orders, overrides, dry_run, as_json)
 
 
 def batch(
@@ -204,39 +220,88 @@ def batch(
     source: Annotated[
         str,
         typer.Argument(
-            help="A list file with one song name per line, - for stdin, or a "
+            help="A list file (plain, M3U, CSV/TSV or JSON), - for stdin, or a "
             "folder whose audio files' names are the song names.",
             metavar="FILE|-|FOLDER",
         ),
     ],
     order: OrderOption = None,
+    list_format: Annotated[
+        FormatOption,
+        typer.Option(
+            "--format",
+            help="How to read the list: auto (from the extension and the text), "
+            "lines, m3u, csv, tsv or json.",
+        ),
+    ] = FormatOption.AUTO,
     dry_run: DryRunOption = False,
     as_json: JsonOption = False,
 ) -> None:
     """Queue every song in a list file, standard input or a folder.
 
     A list file may be UTF-8 (with or without a BOM), UTF-16 with a BOM, or
-    GB18030/GBK. Blank lines and comments (`#` then a space) are skipped. A
+    GB18030/GBK. In a plain list, blank lines and comments (`#` then a space)
+    are skipped, and a line may end with its length: `千鱼 - 王贰浪 | 3:41`. A
     comment line `# order: artist-title` or `# order: title-artist` sets how
-    the lines below it read, overriding --order and the config. A folder gives
-    the names of its .mp3, .m4a, .flac, .ogg, .opus, .wav, .aac, .wma and .ape
-    files, sorted; other files are counted and skipped.
+    the lines below it read, overriding --order and the config. An M3U
+    playlist gives each `#EXTINF` length and title; the titles read
+    artist-title unless --order or a comment sets another order. A CSV, TSV or
+    JSON list names its fields title, artist, album and duration. A folder
+    gives the names of its .mp3, .m4a, .flac, .ogg, .opus, .wav, .aac, .wma and
+    .ape files, sorted, with their lengths; other files are counted and
+    skipped.
     """
     state: AppState = ctx.obj
-    song_list = read_songs(source)
+    song_list = read_songs(source, cast("FormatChoice", list_format.value))
     _warn_order_conflicts(song_list, order)
-    _process(state, song_list, _order(state, order), Overrides(), dry_run, as_json)
+    _process(state, song_list, _orders(state, order), Overrides(), dry_run, as_json)
 
 
-def _order(state: AppState, order: str | None) -> Order:
-    chosen = order or state.settings.names.order
+def chosen_order(state: AppState, order: str | None) -> Order:
+    """Return the order --order gives, or else the config's `[names] order`."""
+    orders = _orders(state, order)
+    return orders.flag or orders.setting
+
+
+def _orders(state: AppState, flag: str | None) -> Orders:
+    setting = _known_order(state.settings.names.order, "[names] order")
+    return Orders(_known_order(flag, "--order") if flag else None, setting)
+
+
+def _known_order(chosen: str, where: str) -> Order:
     for known in ORDERS:
         if chosen == known:
             return known
     raise typer.BadParameter(
         f"invalid order {chosen!r}; use one of: {', '.join(ORDERS)}",
-        param_hint="--order",
+        param_hint=where,
     )
+
+
+def _album_option(text: str | None) -> str | None:
+    album = clean_text(text or "")
+    if len(album) > MAX_ALBUM_CHARS:
+        raise typer.BadParameter(
+            f"the album is {len(album)} characters long, more than the "
+            f"{MAX_ALBUM_CHARS} the ledger stores; shorten it",
+            param_hint="'--album'",
+        )
+    return album or None
+
+
+def _duration_option(text: str | None, names: Sequence[str]) -> float | None:
+    if text is None:
+        return None
+    if len(names) != 1:
+        raise typer.BadParameter(
+            f"--duration applies to exactly one NAME, but {len(names)} were given; "
+            "add the songs one at a time",
+            param_hint="'--duration'",
+        )
+    try:
+        return parse_duration(text)
+    except DurationError as exc:
+        raise typer.BadParameter(str(exc), param_hint="'--duration'") from None
 
 
 def _warn_order_conflicts(song_list: SongList, order: str | None) -> None:
@@ -256,20 +321,20 @@ def _warn_order_conflicts(song_list: SongList, order: str | None) -> None:
 def _process(
     state: AppState,
     song_list: SongList,
-    order: Order,
+    orders: Orders,
     overrides: Overrides,
     dry_run: bool,
     as_json: bool,
 ) -> None:
     with _collector_paused():
-        report = _parse_list(song_list, order, overrides)
+        report = _parse_list(song_list, orders, overrides)
         report.skipped_files = song_list.skipped_files
         if dry_run:
             _mark_repeats(report)
         else:
             _queue(state.ledger(), report)
-    _print_outcomes(report, dry_run=dry_run, as_json=as_json)
-    _print_summary(report, dry_run=dry_run, quiet_rejections=dry_run)
+    print_outcomes(report, dry_run=dry_run, as_json=as_json)
+    print_summary(report, dry_run=dry_run, quiet_rejections=dry_run)
     if report.count("rejected"):
         raise typer.Exit(1)
 
@@ -295,37 +360,51 @@ def _collector_paused() -> Iterator[None]:
 # -- parsing -------------------------------------------------------------------
 
 
-def _parse_list(song_list: SongList, order: Order, overrides: Overrides) -> Report:
+def _parse_list(song_list: SongList, orders: Orders, overrides: Overrides) -> Report:
     report = Report()
     with _progress(len(song_list.lines)) as progress:
         bar = _add_bar(progress, "parsing", len(song_list.lines))
         for index, line in enumerate(song_list.lines, start=1):
-            report.outcomes.append(_parse_line(song_list, line, order, overrides))
-            if progress is not None and index % _OUTPUT_CHUNK == 0:
+            report.outcomes.append(_parse_line(song_list, line, orders, overrides))
+            if progress is not None and index % _PROGRESS_STEP == 0:
                 progress.update(bar, completed=index)
     return report
 
 
 def _parse_line(
-    song_list: SongList, line: ListLine, order: Order, overrides: Overrides
+    song_list: SongList, line: ListLine, orders: Orders, overrides: Overrides
 ) -> Outcome:
-    where = _where(song_list, line)
-    line_order = line.order or order
-    outcome = Outcome(where=where, text=line.text, order=line_order)
+    # A line built from a separate title and artists reads title first.
+    line_order = "title-artist" if line.title is not None else orders.for_line(line)
+    outcome = Outcome(
+        where=_where(song_list, line),
+        text=line.text,
+        order=line_order,
+        duration=overrides.duration or line.duration,
+        album=overrides.album or line.album,
+    )
+    if line.error is not None:
+        outcome.error, outcome.status = line.error, "rejected"
+        return outcome
     try:
-        if overrides.given:
-            outcome.song = name_with_overrides(
-                line.text,
-                line_order,
-                title=overrides.title,
-                artists=overrides.artists,
-                versions=overrides.versions,
-            )
-        else:
-            outcome.song = parse_name(line.text, line_order)
+        outcome.song = _parse_song(line, line_order, overrides)
     except InvalidNameError as exc:
         outcome.error, outcome.status = exc, "rejected"
     return outcome
+
+
+def _parse_song(line: ListLine, order: Order, overrides: Overrides) -> SongName:
+    if overrides.given:
+        return name_with_overrides(
+            line.text,
+            order,
+            title=overrides.title,
+            artists=overrides.artists,
+            versions=overrides.versions,
+        )
+    if line.title is not None:
+        return name_from_parts(line.title, line.artists, split=line.split_artists)
+    return parse_name(line.text, order)
 
 
 def _where(song_list: SongList, line: ListLine) -> str:
@@ -378,6 +457,8 @@ def _new_task(outcome: Outcome) -> NewTask:
         versions=song.versions,
         artists=song.artists,
         name_order=outcome.order,
+        duration=outcome.duration,
+        album=outcome.album,
     )
 
 
@@ -398,162 +479,3 @@ def _progress(total: int) -> Iterator[Progress | None]:
 
 def _add_bar(progress: Progress | None, label: str, total: int) -> TaskID:
     return progress.add_task(label, total=total) if progress else TaskID(0)
-
-
-# -- printing ------------------------------------------------------------------
-
-
-def _print_outcomes(report: Report, *, dry_run: bool, as_json: bool) -> None:
-    if as_json:
-        ascii_only = not _stdout_is_utf8()
-        chunks = (
-            json.dumps(outcome.to_json(), ensure_ascii=ascii_only)
-            for outcome in report.outcomes
-        )
-    elif dry_run:
-        chunks = (_describe(outcome) for outcome in report.outcomes)
-    else:
-        chunks = (
-            f"{outcome.status}\t{outcome.task_id}\t{outcome.song.line}"
-            for outcome in report.outcomes
-            if outcome.song is not None and outcome.task_id is not None
-        )
-    _echo_all(chunks)
-
-
-def _describe(outcome: Outcome) -> str:
-    """Return the human-readable dry-run report of one line."""
-    rows = [f"{outcome.where}: {outcome.text}"]
-    song = outcome.song
-    if song is None:
-        reason = outcome.error.reason if outcome.error else "invalid"
-        return "\n".join([*rows, f"  rejected: {reason}", ""])
-    rows.append(f"  title:    {song.title}")
-    rows.append(f"  versions: {' | '.join(song.versions) or '-'}")
-    rows.append(f"  artists:  {' | '.join(song.artists) or '-'}")
-    if song.featured:
-        rows.append(f"  featured: {' | '.join(song.featured)}")
-    if song.aliases:
-        rows.append(f"  aliases:  {' | '.join(song.aliases)}")
-    rows.extend(f"  warning:  {warning}" for warning in song.warnings)
-    if outcome.first_where is not None:
-        rows.append(f"  duplicate of {outcome.first_where}")
-    return "\n".join([*rows, ""])
-
-
-def _echo_all(chunks: Iterator[str]) -> None:
-    # A thousand lines per write: one `typer.echo` call per line is slow on
-    # long lists.
-    batch: list[str] = []
-    for chunk in chunks:
-        batch.append(chunk)
-        if len(batch) == _OUTPUT_CHUNK:
-            typer.echo("\n".join(batch))
-            batch.clear()
-    if batch:
-        typer.echo("\n".join(batch))
-
-
-def _print_summary(report: Report, *, dry_run: bool, quiet_rejections: bool) -> None:
-    if not quiet_rejections:
-        for outcome in report.outcomes:
-            if outcome.error is not None:
-                err_console.print(_rejection(outcome), highlight=False, soft_wrap=True)
-    rejected = report.count("rejected")
-    duplicates = report.count("duplicate")
-    if dry_run:
-        summary = (
-            f"dry run: {report.count('parsed')} to add, {duplicates} duplicate(s) "
-            f"within the input, {rejected} rejected; the ledger was not changed"
-        )
-    else:
-        summary = f"{report.count('added')} added, {duplicates} duplicate(s), "
-        summary += f"{rejected} rejected"
-    if report.skipped_files:
-        summary += f", {len(report.skipped_files)} non-audio file(s) skipped"
-    err_console.print(Text(summary), highlight=False, soft_wrap=True)
-    if not dry_run and report.count("added"):
-        err_console.print("Run [bold]bilimq run[/] to download them.", highlight=False)
-
-
-def _rejection(outcome: Outcome) -> Text:
-    assert outcome.error is not None
-    reason = outcome.error.reason
-    if isinstance(outcome.error, AmbiguousNameError):
-        reason += "; or add it with `bilimq add NAME --raw-title TITLE --artist NAME`"
-    return Text.assemble(
-        ("rejected", "bold red"), f" {outcome.where}: {outcome.text!r}: {reason}"
-    )
-
-
-# -- output encoding -----------------------------------------------------------
-
-
-def _stdout_is_utf8() -> bool:
-    return _is_utf8(sys.stdout)
-
-
-def _is_utf8(stream: Any) -> bool:
-    encoding = (getattr(stream, "encoding", None) or "").lower()
-    return encoding.replace("-", "").replace("_", "") in ("utf8", "utf8sig")
-
-
-# -- status --------------------------------------------------------------------
-
-
-def status(
-    ctx: typer.Context,
-    as_json: Annotated[
-        bool, typer.Option("--json", help="Print counts and tasks as JSON on stdout.")
-    ] = False,
-    limit: Annotated[
-        int, typer.Option("--limit", "-n", min=1, help="How many recent tasks to list.")
-    ] = 20,
-    state_filter: Annotated[
-        list[TaskState] | None,
-        typer.Option("--state", "-s", help="Only tasks in this state (repeatable)."),
-    ] = None,
-) -> None:
-    """Show task counts by state and the most recently updated tasks."""
-    state: AppState = ctx.obj
-    ledger = state.ledger()
-    counts = ledger.counts()
-    records = ledger.list_tasks(state_filter, limit=limit)
-    if as_json:
-        payload = {"counts": counts, "tasks": [r.to_dict() for r in records]}
-        ascii_only = not _stdout_is_utf8()
-        typer.echo(json.dumps(payload, ensure_ascii=ascii_only, indent=2))
-        return
-    out_console.print(_counts_table(counts))
-    out_console.print(_tasks_table(records))
-
-
-def _counts_table(counts: dict[str, int]) -> Table:
-    table = Table(title="Tasks by state", title_justify="left")
-    table.add_column("state")
-    table.add_column("count", justify="right")
-    for name, number in counts.items():
-        if number:
-            table.add_row(name, str(number))
-    table.add_row(
-        Text("total", style="bold"), Text(str(sum(counts.values())), style="bold")
-    )
-    return table
-
-
-def _tasks_table(records: list[TaskRecord]) -> Table:
-    table = Table(title="Recent tasks", title_justify="left")
-    for column in ("id", "state", "song", "upload", "tries", "note"):
-        table.add_column(column, overflow="fold")
-    for record in records:
-        note = record.last_error or (record.output_path or "")
-        # Every cell is a Text, so brackets in names and errors stay literal.
-        table.add_row(
-            Text(str(record.id)),
-            Text(record.state),
-            Text(record.line),
-            Text(record.bvid or ""),
-            Text(str(record.attempts)),
-            Text(note),
-        )
-    return table

@@ -1,109 +1,132 @@
 """Read song lists: list files, standard input, or a folder of audio files.
 
-A list file contains one song name per line. Lines are read without the locale
-default, because lists come from Notepad, PowerShell and shells alike. The
-order tried is UTF-8 (with or without a BOM), UTF-16 with a BOM, then GB18030,
-a superset of GBK and GB2312 that reads the "ANSI" files of Chinese Windows.
-A statistical detector such as charset-normalizer is not used: on lists of a
-few short lines it guesses among dozens of codecs, while these three rules are
-exact and cover the files users make.
+A list file is a plain list (one song name per line), an M3U/M3U8 playlist, a
+CSV/TSV table or a JSON list; `bilimq.songs.formats` detects which, and the
+readers for the other formats live beside this module. Text is decoded without
+the locale default, because lists come from Notepad, PowerShell and shells
+alike. The order tried is UTF-8 (with or without a BOM), UTF-16 with a BOM,
+then GB18030, a superset of GBK and GB2312 that reads the "ANSI" files of
+Chinese Windows. A statistical detector such as charset-normalizer is not
+used: on lists of a few short lines it guesses among dozens of codecs, while
+these three rules are exact and cover the files users make.
 
-Blank lines and comments are skipped. A comment starts with `#` followed by a
-space, another `#` or nothing, so a song such as `#1 Crush - Garbage` is read
-as a song. A comment `# order: artist-title` (or `title-artist`) sets the name
-order for the lines below it, until the next such comment.
+In a plain list, blank lines and comments are skipped. A comment starts with
+`#` followed by a space, another `#` or nothing, so a song such as
+`#1 Crush - Garbage` is read as a song. A comment `# order: artist-title` (or
+`title-artist`) sets the name order for the lines below it, until the next
+such comment. A line may end with its length after a spaced bar, as
+`千鱼 - 王贰浪 | 3:41` (see `split_inline_duration`).
 """
 
 from __future__ import annotations
 
 import codecs
 import os
-import re
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import NamedTuple
+from typing import Literal
 
 from loguru import logger
 
-from bilimq.errors import BilimqError
-from bilimq.songs.names import ORDERS, Order
+from bilimq.errors import InvalidNameError
+from bilimq.songs.audio_files import (
+    UnreadableAudioError,
+    is_placeholder_name,
+    read_audio_file,
+)
+from bilimq.songs.durations import DURATION_FORMS, DurationError, parse_duration
+from bilimq.songs.entries import (
+    LIST_FORMATS,
+    STDIN,
+    EntryError,
+    ListFileError,
+    ListFormat,
+    ListLine,
+    SongList,
+    directive_order,
+    is_comment,
+    split_lines,
+)
+from bilimq.songs.formats import detect_format
+from bilimq.songs.json_lists import parse_json
+from bilimq.songs.m3u import parse_m3u
+from bilimq.songs.names import Order, parse_name
+from bilimq.songs.parts import join_parts
+from bilimq.songs.records import clean_album
+from bilimq.songs.tables import parse_table
 
-STDIN = "-"
+__all__ = [
+    "AUDIO_EXTENSIONS",
+    "LIST_FORMATS",
+    "STDIN",
+    "EntryError",
+    "FormatChoice",
+    "ListFileError",
+    "ListLine",
+    "SongList",
+    "decode_list",
+    "read_folder",
+    "read_list",
+    "read_songs",
+    "song_line",
+    "split_inline_duration",
+]
+
 AUDIO_EXTENSIONS = frozenset(
     {".mp3", ".m4a", ".flac", ".ogg", ".opus", ".wav", ".aac", ".wma", ".ape"}
 )
 """File extensions, lower case, whose stems `read_folder` takes as song names."""
 
-_LINE_END = re.compile(r"\r\n|\r|\n")
-_ORDER_DIRECTIVE = re.compile(r"(?i)#\s*order\s*[:=]\s*(.*?)\s*")
+FormatChoice = ListFormat | Literal["auto"]
+"""A list format, or "auto" to tell it from the extension and the text."""
 
 
-class ListFileError(BilimqError):
-    """A list file cannot be read or decoded."""
+def read_songs(source: str | Path, list_format: FormatChoice = "auto") -> SongList:
+    """Read a list file, standard input (`-`) or a folder of audio files.
 
-
-class ListLine(NamedTuple):
-    """One song line of a list."""
-
-    lineno: int
-    """1-based line number in the file, counting blank and comment lines."""
-    text: str
-    """The line without its line ending and surrounding spaces."""
-    order: Order | None = None
-    """The order set by an `# order:` comment above the line, if any."""
-    file_name: str | None = None
-    """For a line read from a folder, the audio file it was taken from."""
-
-
-@dataclass(frozen=True)
-class SongList:
-    """The song lines of one source, and how they were read."""
-
-    source: str
-    """The path as given, or `-` for standard input."""
-    lines: list[ListLine]
-    encoding: str | None = None
-    """The encoding the text was decoded with; None for a folder."""
-    skipped_files: list[str] = field(default_factory=list)
-    """For a folder, the names of files that are not audio files."""
-
-    def where(self, line: ListLine) -> str:
-        """Return where a line came from, as `file:line` or `folder/file.mp3`."""
-        if line.file_name is not None:
-            return os.path.join(self.source, line.file_name)
-        source = "stdin" if self.source == STDIN else self.source
-        return f"{source}:{line.lineno}"
-
-
-def read_songs(source: str | Path) -> SongList:
-    """Read a list file, standard input (`-`) or a folder of audio files."""
+    `list_format` forces the format of a list file or standard input; "auto"
+    detects it from the extension and the text. Raise ListFileError when a format
+    is forced on a folder.
+    """
     if str(source) != STDIN and Path(source).is_dir():
+        if list_format != "auto":
+            raise ListFileError(
+                f"{str(source)!r} is a folder, so --format {list_format} does not "
+                "apply; leave out --format to read its audio files"
+            )
         return read_folder(source)
-    return read_list(source)
+    return read_list(source, list_format)
 
 
-def read_list(path_or_dash: str | Path) -> SongList:
-    """Read the song lines of a list file, or of standard input for `-`.
+def read_list(path_or_dash: str | Path, list_format: FormatChoice = "auto") -> SongList:
+    """Read the song entries of a list file, or of standard input for `-`.
 
-    Raise ListFileError when the file cannot be read or decoded, or when an
-    `# order:` comment names an unknown order.
+    Raise ListFileError when the file cannot be read or decoded, when a table
+    has no title column, when JSON is invalid, or when an `# order:` comment
+    names an unknown order. Problems with single entries are kept on them.
     """
     name = str(path_or_dash)
     data = _read_bytes(path_or_dash)
     text, encoding = decode_list(data, name)
-    lines = _song_lines(text, name)
-    logger.info("read {} as {}: {} song line(s)", name, encoding, len(lines))
-    return SongList(source=name, lines=lines, encoding=encoding)
+    chosen = detect_format(name, text) if list_format == "auto" else list_format
+    lines = _parse_text(text, name, chosen)
+    logger.info(
+        "read {} as {}: {} song(s), format {}", name, encoding, len(lines), chosen
+    )
+    return SongList(name, lines, encoding=encoding, list_format=chosen)
 
 
 def read_folder(folder: str | Path) -> SongList:
-    """Take the file names of the audio files in `folder` as song names.
+    """Take the audio files in `folder` as songs, with their lengths.
 
     Each audio file (see AUDIO_EXTENSIONS, any case) gives its name without the
-    extension, in sorted order. Subfolders are not read. Other files, hidden
-    ones included (`.DS_Store`, `._song.mp3`), are skipped and listed in
+    extension, in sorted order, and its length and album as mutagen reads them.
+    When the name is not a song name (`01.mp3`, `track03.m4a`, or one that
+    does not parse) and the file has a title tag, its title and artist tags
+    name the song instead. A file mutagen cannot read gives an entry that
+    carries the reason. Subfolders are not read. Other files, hidden ones
+    included (`.DS_Store`, `._song.mp3`), are skipped and listed in
     `skipped_files`. Raise ListFileError when the folder cannot be read.
     """
     name = str(folder)
@@ -121,16 +144,60 @@ def read_folder(folder: str | Path) -> SongList:
             continue
         stem, extension = os.path.splitext(entry.name)
         if extension.lower() in AUDIO_EXTENSIONS and stem and stem[0] != ".":
-            lines.append(ListLine(len(lines) + 1, stem, file_name=entry.name))
+            lines.append(_audio_entry(Path(entry.path), len(lines) + 1, stem))
         else:
             skipped.append(entry.name)
+    unusable = sum(1 for line in lines if line.error is not None)
     logger.info(
-        "read folder {}: {} audio file(s), {} other file(s) skipped",
+        "read folder {}: {} audio file(s), {} of them unusable, {} other file(s) "
+        "skipped",
         name,
         len(lines),
+        unusable,
         len(skipped),
     )
     return SongList(source=name, lines=lines, skipped_files=skipped)
+
+
+def song_line(lineno: int, line: str, order: Order | None = None) -> ListLine:
+    """Return the entry of one plain-list line, with its inline duration if any.
+
+    A duration that does not parse gives an entry that carries the error.
+    """
+    # Most lines have no bar, and this check keeps big lists fast.
+    if "|" not in line:
+        return ListLine(lineno, line, order)
+    text, field = split_inline_duration(line)
+    if not field:
+        return ListLine(lineno, text, order)
+    try:
+        duration = parse_duration(field)
+    except DurationError as exc:
+        reason = exc.explain(
+            "after ' | '",
+            f"write {DURATION_FORMS}, or end the line with ' |' if '| {field}' is "
+            "part of the song name",
+        )
+        return ListLine(lineno, line, order, error=EntryError(line, reason))
+    return ListLine(lineno, text, order, duration=duration)
+
+
+def split_inline_duration(line: str) -> tuple[str, str | None]:
+    """Split `千鱼 - 王贰浪 | 3:41` into the name and the duration text.
+
+    Only a final bar with a space before it and one word after it (no spaces
+    inside) counts, so `A | B - C` and `Title - A | B C` stay whole names. A
+    line ending in ` |` has an empty duration field: the bar is dropped, which
+    keeps an earlier `| word` in the name. Return the line and None when there
+    is no duration field.
+    """
+    head, bar, tail = line.rpartition("|")
+    if not bar or not head[-1:].isspace():
+        return line, None
+    field = tail.strip()
+    if any(char.isspace() for char in field):
+        return line, None
+    return head.rstrip(), field
 
 
 def decode_list(data: bytes, name: str) -> tuple[str, str]:
@@ -239,36 +306,77 @@ def _reject_nul(text: str, name: str, byte_offset: Callable[[int], int]) -> None
     )
 
 
+def _parse_text(text: str, name: str, list_format: ListFormat) -> list[ListLine]:
+    if list_format == "m3u":
+        return parse_m3u(text, name)
+    if list_format in ("csv", "tsv"):
+        return parse_table(text, name, "\t" if list_format == "tsv" else None)
+    if list_format == "json":
+        return parse_json(text, name)
+    return _song_lines(text, name)
+
+
 def _song_lines(text: str, name: str) -> list[ListLine]:
     lines: list[ListLine] = []
     order: Order | None = None
-    # CR alone (classic Mac) and CRLF end lines too. str.splitlines() would also
-    # split on form feeds and U+2028, which are not line ends in a list file.
-    for lineno, raw in enumerate(_LINE_END.split(text), start=1):
+    for lineno, raw in enumerate(split_lines(text), start=1):
         # A BOM can also start a later line when lists were concatenated.
         line = raw.strip().lstrip("\ufeff").strip()
         if not line:
             continue
-        if _is_comment(line):
-            order = _directive_order(line, name, lineno) or order
+        if is_comment(line):
+            order = directive_order(line, name, lineno) or order
             continue
-        lines.append(ListLine(lineno, line, order))
+        # Most lines have no bar; testing here saves a call per line.
+        if "|" in line:
+            lines.append(song_line(lineno, line, order))
+        else:
+            lines.append(ListLine(lineno, line, order))
     return lines
 
 
-def _is_comment(line: str) -> bool:
-    return line[0] == "#" and (len(line) == 1 or not line[1].isalnum())
-
-
-def _directive_order(line: str, name: str, lineno: int) -> Order | None:
-    match = _ORDER_DIRECTIVE.fullmatch(line)
-    if match is None:
-        return None
-    value = match.group(1).lower()
-    for order in ORDERS:
-        if value == order:
-            return order
-    raise ListFileError(
-        f"{name}:{lineno}: unknown order {match.group(1)!r} in {line!r}; "
-        f"write '# order: {ORDERS[0]}' or '# order: {ORDERS[1]}'"
+def _audio_entry(path: Path, lineno: int, stem: str) -> ListLine:
+    try:
+        info = read_audio_file(path)
+    except UnreadableAudioError as exc:
+        reason = (
+            f"{exc.reason}; the file may be damaged or not really "
+            f"{path.suffix.lower()}, so replace it or move it out of the folder"
+        )
+        error = EntryError(path.name, reason)
+        return ListLine(lineno, stem, file_name=path.name, error=error)
+    album = clean_album(info.album, path.name)
+    known = {"file_name": path.name, "duration": info.duration, "album": album}
+    if _is_song_name(stem) or info.title is None:
+        if is_placeholder_name(stem):
+            reason = (
+                f"the file name {stem!r} numbers a track but names no song, and "
+                f"the file has no title tag; rename it 'Title - Artist"
+                f"{path.suffix}' or tag it"
+            )
+            return ListLine(lineno, stem, error=EntryError(path.name, reason), **known)
+        return ListLine(lineno, stem, **known)
+    line = join_parts(info.title, info.artists)
+    return ListLine(
+        lineno,
+        line,
+        title=info.title,
+        artists=info.artists,
+        split_artists=len(info.artists) <= 1,
+        **known,
     )
+
+
+def _is_song_name(stem: str) -> bool:
+    """Return whether a file name can be taken as the song name.
+
+    A name that does not parse fails in either name order, because both split
+    at the same spaced dashes, so the default order is enough to check it.
+    """
+    if is_placeholder_name(stem):
+        return False
+    try:
+        parse_name(stem)
+    except InvalidNameError:
+        return False
+    return True

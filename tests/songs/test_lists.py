@@ -15,8 +15,11 @@ from bilimq.songs.lists import (
     read_folder,
     read_list,
     read_songs,
+    song_line,
+    split_inline_duration,
 )
 from bilimq.songs.names import parse_name
+from tests.songs.tones import make_corrupt, make_tone
 
 ROOT = Path(__file__).resolve().parents[2]
 FISH = "像鱼 (伴奏) - 王贰浪"
@@ -49,7 +52,7 @@ def test_read_utf8_plain(tmp_path: Path, info_lines: list[str]) -> None:
     songs = read_list(write(tmp_path, f"{FISH}\n".encode()))
     assert songs.lines == [ListLine(1, FISH)]
     assert songs.encoding == "UTF-8"
-    assert any("as UTF-8: 1 song line(s)" in line for line in info_lines)
+    assert any("as UTF-8: 1 song(s), format lines" in line for line in info_lines)
 
 
 def test_read_utf16le_bom_powershell(tmp_path: Path, info_lines: list[str]) -> None:
@@ -206,15 +209,9 @@ def test_read_stdin_dash() -> None:
 def make_folder(tmp_path: Path) -> Path:
     folder = tmp_path / "music"
     folder.mkdir()
-    for name in (
-        f"{LIBERTUS}.MP3",
-        f"{FISH}.flac",
-        "T.N.T. - AC_DC.opus",
-        "cover.jpg",
-        "notes.txt",
-        ".DS_Store",
-        "._像鱼.mp3",
-    ):
+    for name in (f"{LIBERTUS}.MP3", f"{FISH}.flac", "T.N.T. - AC_DC.opus"):
+        make_tone(folder / name, 0.5)
+    for name in ("cover.jpg", "notes.txt", ".DS_Store", "._像鱼.mp3"):
         (folder / name).write_bytes(b"")
     (folder / "subfolder.mp3").mkdir()
     return folder
@@ -254,3 +251,141 @@ def test_where_file_and_stdin() -> None:
     line = ListLine(3, FISH)
     assert SongList("songs.txt", [line]).where(line) == "songs.txt:3"
     assert SongList("-", [line]).where(line) == "stdin:3"
+
+
+# -- inline durations ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("line", "name", "field"),
+    [
+        ("千鱼 - 王贰浪 | 3:41", "千鱼 - 王贰浪", "3:41"),
+        ("千鱼 - 王贰浪 |221", "千鱼 - 王贰浪", "221"),
+        ("千鱼 - 王贰浪\t| 1:02:03", "千鱼 - 王贰浪", "1:02:03"),
+        ("A | B - C", "A | B - C", None),
+        ("T - A | B C", "T - A | B C", None),
+        ("T - A|3:41", "T - A|3:41", None),
+        ("T - A | B |", "T - A | B", ""),
+        ("no bar - here", "no bar - here", None),
+    ],
+)
+def test_split_inline_duration(line: str, name: str, field: str | None) -> None:
+    assert split_inline_duration(line) == (name, field)
+
+
+@pytest.mark.parametrize(
+    ("line", "seconds"),
+    [
+        ("千鱼 - 王贰浪 | 3:41", 221.0),
+        ("千鱼 - 王贰浪 | 221", 221.0),
+        ("x | 1:02:03", 3723.0),
+    ],
+)
+def test_song_line_duration(line: str, seconds: float) -> None:
+    entry = song_line(4, line)
+    assert entry.text == line.rpartition(" |")[0]
+    assert entry.duration == seconds
+    assert entry.error is None
+
+
+@pytest.mark.parametrize("field", ["3:99", "abc", "0", "3:5"])
+def test_song_line_bad_duration(field: str) -> None:
+    line = f"千鱼 - 王贰浪 | {field}"
+    entry = song_line(7, line)
+    assert entry.error is not None
+    assert entry.text == line
+    assert entry.duration is None
+    reason = entry.error.reason
+    assert f"invalid duration {field!r} after ' | '" in reason
+    assert "m:ss (3:41)" in reason
+    assert f"end the line with ' |' if '| {field}' is part of the song name" in reason
+
+
+def test_read_list_inline_durations(tmp_path: Path) -> None:
+    data = f"{FISH} | 3:41\n# order: artist-title\n王贰浪 - 千鱼 | 4:05\nA - B | 3:99\n"
+    songs = read_list(write(tmp_path, data.encode()))
+    good, ordered, bad = songs.lines
+    assert (good.lineno, good.text, good.duration) == (1, FISH, 221.0)
+    assert (ordered.text, ordered.order, ordered.duration) == (
+        "王贰浪 - 千鱼",
+        "artist-title",
+        245.0,
+    )
+    assert bad.lineno == 4
+    assert bad.error is not None
+
+
+def test_bar_without_duration_kept(tmp_path: Path) -> None:
+    songs = read_list(write(tmp_path, b"A | B - C\nT - A | B |\n"))
+    assert [line.text for line in songs.lines] == ["A | B - C", "T - A | B"]
+    assert [line.duration for line in songs.lines] == [None, None]
+
+
+# -- formats -------------------------------------------------------------------
+
+
+def test_forced_format_lines(tmp_path: Path) -> None:
+    path = tmp_path / "songs.csv"
+    path.write_text("title,artist\nA,B\n", encoding="utf-8")
+    songs = read_list(path, "lines")
+    assert songs.list_format == "lines"
+    assert [line.text for line in songs.lines] == ["title,artist", "A,B"]
+
+
+def test_forced_format_csv_on_txt(tmp_path: Path) -> None:
+    path = write(tmp_path, b"name;singer\nA;B\n")
+    songs = read_list(path, "csv")
+    assert songs.list_format == "csv"
+    assert [line.text for line in songs.lines] == ["A - B"]
+
+
+def test_forced_format_on_folder(tmp_path: Path) -> None:
+    with pytest.raises(ListFileError, match="is a folder, so --format m3u"):
+        read_songs(tmp_path, "m3u")
+
+
+# -- folders of audio files ----------------------------------------------------
+
+
+def test_folder_durations_and_tags(tmp_path: Path) -> None:
+    folder = tmp_path / "music"
+    folder.mkdir()
+    make_tone(folder / f"{FISH}.mp3", 3.5, album="Fish")
+    make_tone(folder / "track03.m4a", 5, title="Ghost (Remix)", artist="Au_Ra")
+    make_tone(folder / "a - b - c.flac", 2, title="Real", artist="X")
+    make_tone(folder / "Plain - Stem.ogg", 1.5, title="Ignored", artist="Tag")
+    songs = read_folder(folder)
+    by_file = {line.file_name: line for line in songs.lines}
+    fish = by_file[f"{FISH}.mp3"]
+    assert (fish.text, fish.album, fish.title) == (FISH, "Fish", None)
+    assert fish.duration == pytest.approx(3.5, abs=0.1)
+    ghost = by_file["track03.m4a"]
+    assert (ghost.text, ghost.title, ghost.artists) == (
+        "Ghost (Remix) - Au_Ra",
+        "Ghost (Remix)",
+        ("Au_Ra",),
+    )
+    assert ghost.duration == pytest.approx(5, abs=0.1)
+    assert by_file["a - b - c.flac"].text == "Real - X"
+    assert by_file["Plain - Stem.ogg"].text == "Plain - Stem"
+
+
+def test_folder_unusable_files_reported(tmp_path: Path) -> None:
+    folder = tmp_path / "music"
+    folder.mkdir()
+    make_corrupt(folder / "Broken - Song.mp3")
+    make_tone(folder / "01.flac", 1)
+    make_tone(folder / "a - b - c.ogg", 1)
+    make_tone(folder / f"{FISH}.opus", 1)
+    songs = read_folder(folder)
+    by_file = {line.file_name: line for line in songs.lines}
+    broken = by_file["Broken - Song.mp3"].error
+    assert broken is not None
+    assert "mutagen cannot read it" in broken.reason
+    assert "replace it or move it out of the folder" in broken.reason
+    numbered = by_file["01.flac"].error
+    assert numbered is not None
+    assert "rename it 'Title - Artist.flac' or tag it" in numbered.reason
+    # A stem that does not parse and has no tags is left for the parser to reject.
+    assert by_file["a - b - c.ogg"].error is None
+    assert by_file[f"{FISH}.opus"].error is None
