@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -9,13 +11,18 @@ import pytest
 from bilimq.bilibili.models import SearchHit, VideoPart
 from bilimq.matching import (
     DEFAULT_THRESHOLD,
+    GATES,
     VERSION_TAGS,
     Candidate,
     best_match,
+    duration_tolerance,
     find_version_tags,
+    needs_parts,
     normalize_text,
     pick_part,
     rank_candidates,
+    search_queries,
+    within_tolerance,
 )
 from bilimq.songs.names import SongName, parse_name
 
@@ -106,7 +113,7 @@ def test_requested_instrumental_other_words() -> None:
     hits = [make_hit("EGOIST - All Alone With You (Instrumental)", 0)]
     chosen = pick(song, hits)
     assert chosen is not None
-    assert any("only as instrumental" in r for r in chosen.reasons)
+    assert "requested version Inst. present as instrumental" in chosen.reasons
 
 
 def test_requested_remix_wins() -> None:
@@ -374,3 +381,268 @@ def test_example_picks_right_upload(line: str) -> None:
     chosen = pick(song, distractor_page(song))
     assert chosen is not None
     assert chosen.hit.rank == 6
+
+
+# -- reference length -----------------------------------------------------------
+
+
+def test_reference_rejects_far_upload() -> None:
+    song = parse_name("紅蓮華 - LiSA")
+    hits = [make_hit("【鬼灭之刃OP】紅蓮華 - LiSA", 0, duration=90)]
+    candidate = rank_candidates(song, hits, reference=238)[0]
+    assert candidate.gate == "duration"
+    assert candidate.rejected == (
+        "duration 1:30 is 148 s from the reference 3:58 (tolerance 20 s)"
+    )
+
+
+def test_reference_accepts_near_upload() -> None:
+    song = parse_name("紅蓮華 - LiSA")
+    hits = [make_hit("LiSA 紅蓮華 MV", 0, duration=250)]
+    chosen = best_match(rank_candidates(song, hits, reference=238))
+    assert chosen is not None
+    assert "duration 4:10 within 12 s of the reference 3:58" in chosen.reasons
+
+
+def test_reference_overrides_clip_gate() -> None:
+    song = parse_name("夢灯籠 - RADWIMPS")
+    hits = [make_hit("RADWIMPS - 夢灯籠", 0, duration=52)]
+    assert best_match(rank_candidates(song, hits)) is None
+    assert best_match(rank_candidates(song, hits, reference=50)) is not None
+
+
+def test_reference_overrides_long_gate() -> None:
+    song = parse_name("Suite Op_ 1 - 久石让")
+    hits = [make_hit("久石让 - Suite Op. 1", 0, duration=17 * 60)]
+    candidate = rank_candidates(song, hits, reference=17 * 60 + 30)[0]
+    assert candidate.rejected is None
+
+
+def test_reference_picks_near_tie() -> None:
+    song = parse_name("天外来物 - 薛之谦")
+    hits = [
+        make_hit("薛之谦《天外来物》", 0, duration=331),
+        make_hit("薛之谦 - 天外来物", 1, duration=257),
+    ]
+    chosen = best_match(rank_candidates(song, hits, reference=257))
+    assert chosen is not None
+    assert chosen.hit.rank == 1
+
+
+def test_tolerance_grows_for_long_pieces() -> None:
+    assert duration_tolerance(200) == 20
+    assert duration_tolerance(240) == 20
+    assert duration_tolerance(480) == 40
+    assert duration_tolerance(480, base=10) == 20
+
+
+def test_within_tolerance_edges() -> None:
+    assert within_tolerance(221, 241)
+    assert not within_tolerance(220, 241)
+    assert within_tolerance(520, 480)
+
+
+def test_gate_names_in_order() -> None:
+    song = parse_name("像鱼 (伴奏) - 王贰浪")
+    hit = make_hit("往事只能回味", 0, is_charge=True, duration=10)
+    candidate = rank_candidates(song, [hit], reference=286)[0]
+    assert candidate.gate == GATES[0] == "supporter-only"
+    assert "rejected: title similarity 0 below 60" in candidate.reasons
+    assert candidate.to_dict()["gate"] == "supporter-only"
+
+
+# -- folding --------------------------------------------------------------------
+
+
+def test_traditional_matches_simplified() -> None:
+    song = parse_name("夢燈籠 (R7CKY 你的名字 Mix) - R7CKY")
+    hits = [make_hit("【电音】梦灯笼 (R7CKY 你的名字 Mix)", 0, author="R7CKY")]
+    chosen = pick(song, hits)
+    assert chosen is not None
+    assert "title 100" in chosen.reasons
+
+
+def test_japanese_forms_fold() -> None:
+    assert normalize_text("千本桜") == normalize_text("千本樱")
+    assert normalize_text("後來 劉若英") == normalize_text("后来 刘若英")
+
+
+def test_width_case_accents_fold() -> None:
+    assert normalize_text("ＬｉＳＡ") == "lisa"
+    assert normalize_text("Céline Dion") == "celine dion"
+    assert normalize_text("が") != normalize_text("か")
+
+
+def test_import_loads_no_converter() -> None:
+    code = "import sys, bilimq.matching; print('opencc' in sys.modules)"
+    completed = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert completed.stdout.strip() == "False"
+
+
+# -- versions -------------------------------------------------------------------
+
+
+def test_marker_in_own_title_not_version() -> None:
+    song = parse_name("Live While We're Young - One Direction")
+    hits = [
+        make_hit("One Direction - Live While We're Young (Live at MSG)", 0),
+        make_hit("One Direction - Live While We're Young (Official Video)", 1),
+    ]
+    candidates = rank_candidates(song, hits)
+    assert candidates[0].hit.rank == 1
+    assert any("unrequested version: live" in r for r in candidates[1].reasons)
+
+
+def test_instrument_in_own_title() -> None:
+    song = parse_name("Piano Man - Billy Joel")
+    hits = [
+        make_hit("Piano Man 钢琴教学", 0, author="Billy Joel"),
+        make_hit("Billy Joel - Piano Man", 1),
+    ]
+    assert rank_candidates(song, hits)[0].hit.rank == 1
+
+
+def test_alias_with_version_words_required() -> None:
+    song = parse_name("可能 (AI周深) - 程响")
+    hits = [make_hit("程响 - 可能 完整版", 0), make_hit("【AI周深】可能 | 程响", 1)]
+    candidates = rank_candidates(song, hits, {})
+    assert candidates[0].hit.rank == 1
+    assert candidates[1].rejected == "missing requested version AI周深"
+
+
+def test_generic_version_any_synonym() -> None:
+    song = parse_name("ドライフラワー (Off Vocal) - 優里")
+    chosen = pick(song, [make_hit("ドライフラワー 伴奏 優里", 0)])
+    assert chosen is not None
+    assert "requested version Off Vocal present as 伴奏" in chosen.reasons
+
+
+def test_instrument_version_not_synonym() -> None:
+    song = parse_name("大鱼 (钢琴版) - 周深")
+    hits = [make_hit("大鱼 古筝版 周深", 0), make_hit("大鱼 钢琴 周深", 1)]
+    candidates = rank_candidates(song, hits)
+    assert candidates[0].hit.rank == 1
+    assert any("only as performance" in r for r in candidates[1].reasons)
+
+
+def test_full_version_request_optional() -> None:
+    song = parse_name("白月光与朱砂痣 (完整版) - 大籽")
+    hits = [
+        make_hit("白月光与朱砂痣 抖音片段 大籽", 0),
+        make_hit("大籽 - 白月光与朱砂痣", 1),
+    ]
+    chosen = pick(song, hits)
+    assert chosen is not None
+    assert chosen.hit.rank == 1
+
+
+def test_cover_by_artist_not_penalised() -> None:
+    song = parse_name("我的一个道姑朋友 - 以冬")
+    hit = make_hit("以冬 - 我的一个道姑朋友 (Cover Lon)", 0, author="以冬", typeid=31)
+    chosen = pick(song, [hit])
+    assert chosen is not None
+    assert not any(r.startswith("zone") for r in chosen.reasons)
+
+
+def test_cover_by_other_penalised() -> None:
+    song = parse_name("我的一个道姑朋友 - 以冬")
+    hit = make_hit("我的一个道姑朋友 翻唱 以冬", 0, author="路人甲", typeid=31)
+    assert pick(song, [hit]) is None
+
+
+def test_loop_word_ignored_at_reference_length() -> None:
+    song = parse_name("恋愛サーキュレーション - 花澤香菜")
+    hits = [make_hit("恋愛サーキュレーション 花澤香菜 (恋爱循环)", 0, duration=254)]
+    assert pick(song, hits) is None
+    assert best_match(rank_candidates(song, hits, reference=254)) is not None
+
+
+def test_outside_music_zone_penalty() -> None:
+    song = parse_name("像鱼 - 王贰浪")
+    hits = [make_hit("像鱼 王贰浪", 0, typeid=20), make_hit("像鱼 王贰浪", 1)]
+    candidates = rank_candidates(song, hits)
+    assert candidates[0].hit.rank == 1
+    assert any("outside music" in r for r in candidates[1].reasons)
+
+
+def test_rank_prior_settles_near_tie() -> None:
+    song = parse_name("像鱼 - 王贰浪")
+    by_uploader = make_hit("像鱼", 0, author="王贰浪")
+    near = [by_uploader, make_hit("像鱼 王贰浪", 1, bvid="BV1near")]
+    far = [by_uploader, make_hit("像鱼 王贰浪", 9, bvid="BV1far")]
+    assert rank_candidates(song, near)[0].hit.bvid == "BV1near"
+    assert rank_candidates(song, far)[0].hit.rank == 0
+
+
+# -- parts ----------------------------------------------------------------------
+
+
+def test_part_studio_over_live() -> None:
+    song = parse_name("夜曲 - 周杰伦")
+    parts = [
+        VideoPart(cid=1, page=1, title="夜曲 (Live)", duration=270),
+        VideoPart(cid=2, page=2, title="夜曲", duration=226),
+    ]
+    assert pick_part(song, parts) == parts[1]
+
+
+def test_part_requested_version() -> None:
+    song = parse_name("入海 (伴奏) - 毛不易")
+    parts = [
+        VideoPart(cid=1, page=1, title="入海 原版", duration=284),
+        VideoPart(cid=2, page=2, title="入海 伴奏", duration=284),
+    ]
+    assert pick_part(song, parts) == parts[1]
+
+
+def test_part_by_reference_length() -> None:
+    song = parse_name("God knows... - 平野綾")
+    parts = [
+        VideoPart(cid=1, page=1, title="God knows... (TV size)", duration=90),
+        VideoPart(cid=2, page=2, title="God knows...", duration=278),
+    ]
+    assert pick_part(song, parts) == parts[1]
+    assert pick_part(song, parts, reference=90) == parts[0]
+
+
+@pytest.mark.parametrize(
+    ("title", "duration", "expected"),
+    [
+        ("周杰伦 经典歌曲合集 持续更新", 2400, True),
+        ("毛不易 - 入海 (P1原版 P2伴奏)", 568, True),
+        ("周杰伦 地表最强演唱会 全场", 8400, True),
+        ("晴天 周杰伦 一小时循环", 3600, False),
+        ("周杰伦 - 晴天 MV 1080P", 270, False),
+    ],
+)
+def test_needs_parts(title: str, duration: int, expected: bool) -> None:
+    assert needs_parts(make_hit(title, 0, duration=duration)) is expected
+
+
+# -- queries --------------------------------------------------------------------
+
+
+def test_queries_full_then_reduced() -> None:
+    song = parse_name("像鱼 (伴奏) - 王贰浪")
+    assert search_queries(song) == [
+        "像鱼 伴奏 王贰浪",
+        "像鱼 王贰浪",
+        "像魚 王贰浪",
+        "像鱼",
+    ]
+
+
+def test_queries_simplified_variant() -> None:
+    song = parse_name("夢燈籠 - RADWIMPS")
+    assert search_queries(song) == ["夢燈籠 RADWIMPS", "梦灯笼 RADWIMPS", "夢燈籠"]
+
+
+def test_queries_no_variant_for_kana() -> None:
+    song = parse_name("アイドル - YOASOBI")
+    assert search_queries(song) == ["アイドル YOASOBI", "アイドル"]
+
+
+def test_queries_deduplicated() -> None:
+    assert search_queries(parse_name("Lemon")) == ["Lemon"]

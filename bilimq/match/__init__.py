@@ -1,0 +1,1 @@
+"""The pieces of the matcher. `bilimq.matching` is the public entry point."""
