@@ -18,6 +18,13 @@ hits that passed the gates, Bilibili's own order adds up to 5 points and
 popularity less than a tenth of one, so they settle near-ties but never
 overturn a gate or a version penalty.
 
+Without a reference length, a live take, TV cut or sped-up upload whose title
+names no version scores like the studio recording. So candidates within a few
+points of the best are compared by length (`bilimq.match.ambiguity`): a rival
+of clearly different length that neither a music video's intro nor a majority
+of equal-length uploads explains makes the match ambiguous, and `best_match`
+returns None.
+
 The rules live in `bilimq.match.lexicon` (VERSION_TAGS, ZONE_RULES), so a new
 marker is one line of data; docs/matching.md explains each factor and the
 corpus that measures them.
@@ -30,6 +37,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from loguru import logger
 
 from bilimq.bilibili.models import SearchHit, VideoPart
+from bilimq.match.ambiguity import settle_lengths
 from bilimq.match.candidate import GATES, Candidate
 from bilimq.match.duration import (
     DEFAULT_TOLERANCE,
@@ -92,7 +100,9 @@ def rank_candidates(
     `parts` maps a bvid to the parts of that upload. A multi-part upload with a
     part that is the song is judged by that part's title and length.
     `reference` is the song's known length in seconds; a hit (or part) further
-    from it than `duration_tolerance(reference, tolerance)` is rejected.
+    from it than `duration_tolerance(reference, tolerance)` is rejected. Without
+    it, near-tied candidates of clearly different lengths are settled by the
+    length rule or marked `ambiguous` (see `bilimq.match.ambiguity`).
     """
     profile = SongProfile.of(song)
     candidates = [
@@ -105,12 +115,16 @@ def rank_candidates(
         )
         for hit in _unique_hits(hits)
     ]
-    candidates.sort(key=lambda c: (c.rejected is not None, -c.score, c.hit.rank))
+    candidates.sort(key=_rank_order)
+    if reference is None:
+        candidates = settle_lengths(profile, candidates, tolerance)
+        candidates.sort(key=_rank_order)
     logger.debug(
-        "ranked {} hits for {}; best {}",
+        "ranked {} hits for {}; best {}{}",
         len(candidates),
         song.line,
         candidates[0].hit.bvid if candidates else None,
+        " (ambiguous)" if candidates and candidates[0].ambiguous else "",
     )
     return candidates
 
@@ -120,12 +134,15 @@ def best_match(
 ) -> Candidate | None:
     """Return the best candidate that passed every gate and reached the threshold.
 
-    None means no candidate is confident enough and the song needs review.
+    None means no candidate is confident enough, or the best one is
+    `ambiguous` (a near-equal upload of another length), and the song needs
+    review.
     """
     passed = [c for c in candidates if c.rejected is None and c.score >= threshold]
     if not passed:
         return None
-    return max(passed, key=lambda c: (c.score, -c.hit.rank))
+    best = max(passed, key=lambda c: (c.score, -c.hit.rank))
+    return None if best.ambiguous else best
 
 
 def pick_part(
@@ -152,6 +169,10 @@ def _matching_part(
     if not parts or len(parts.get(hit.bvid, ())) < 2:
         return None
     return choose_part(profile, parts[hit.bvid], reference, tolerance)
+
+
+def _rank_order(candidate: Candidate) -> tuple[bool, float, int]:
+    return (candidate.rejected is not None, -candidate.score, candidate.hit.rank)
 
 
 def _unique_hits(hits: Iterable[SearchHit]) -> list[SearchHit]:

@@ -352,6 +352,60 @@ def test_lexicon_ascii_whole_words() -> None:
     assert find_version_tags("olive rain brainstorm") == {}
 
 
+@pytest.mark.parametrize(
+    ("title", "marker"),
+    [
+        ("水星记 郭顶 (抖音热门 0.8x)", "0 8x"),
+        ("难却 1.25X", "1 25x"),
+        ("漠河舞厅 0.8倍速", "0 8倍速"),
+        ("漠河舞厅 倍速版", "倍速"),
+        ("后来 降3key 低音也能唱", "降3key"),
+        ("下山 升2调", "升2调"),
+        ("光年之外 +2key", "2key"),
+        ("光年之外 -3key", "3key"),
+        ("光年之外 (降Key版)", "降key"),
+    ],
+)
+def test_speed_and_key_markers(title: str, marker: str) -> None:
+    assert find_version_tags(normalize_text(title)) == {"altered": marker}
+
+
+@pytest.mark.parametrize(
+    "title", ["晴天 1920x1080 高清", "晴天 1.0x 原速", "key of life", "2 keys"]
+)
+def test_speed_and_key_lookalikes(title: str) -> None:
+    assert "altered" not in find_version_tags(normalize_text(title))
+
+
+def test_speed_factor_costs_points() -> None:
+    song = parse_name("水星记 - 郭顶")
+    hits = [
+        make_hit("水星记 郭顶 (抖音热门 0.8x)", 0, duration=400),
+        make_hit("郭顶 - 水星记", 1, duration=325),
+    ]
+    ranked = rank_candidates(song, hits)
+    slowed = next(c for c in ranked if c.hit.rank == 0)
+    assert "unrequested version: altered '0 8x' (-40)" in slowed.reasons
+    assert slowed.unrequested == ("altered",)
+    chosen = best_match(ranked)
+    assert chosen is not None
+    assert chosen.hit.rank == 1
+
+
+def test_requested_speed_needs_same_factor() -> None:
+    song = parse_name("水星记 (0.8x) - 郭顶")
+    hits = [
+        make_hit("水星记 郭顶 1.25x", 0),
+        make_hit("水星记 郭顶 0.8x", 1),
+    ]
+    ranked = rank_candidates(song, hits)
+    other_speed = next(c for c in ranked if c.hit.rank == 0)
+    assert "requested version 0.8x only as altered (-20)" in other_speed.reasons
+    chosen = best_match(ranked)
+    assert chosen is not None
+    assert chosen.hit.rank == 1
+
+
 def distractor_page(song: SongName) -> list[SearchHit]:
     """Build a page with the right upload at rank 6 and distractors above it."""
     title = song.clean_title()
@@ -429,6 +483,151 @@ def test_reference_picks_near_tie() -> None:
     assert chosen.hit.rank == 1
 
 
+# -- lengths without a reference ------------------------------------------------
+
+
+def studio_and_live(**live: Any) -> list[SearchHit]:
+    """Build a page where an unmarked live take outranks the studio upload."""
+    return [
+        make_hit("薛之谦《天外来物》", 0, duration=331, **live),
+        make_hit("薛之谦 - 天外来物", 1, duration=257),
+    ]
+
+
+def test_unmarked_live_without_reference_ambiguous() -> None:
+    song = parse_name("天外来物 - 薛之谦")
+    hits = studio_and_live()
+    ranked = rank_candidates(song, hits)
+    assert best_match(ranked) is None
+    live, studio = ranked
+    assert live.ambiguous == (
+        f"ambiguous: {hits[1].bvid} scores within 0.5 points but lasts 4:17 "
+        "where this upload lasts 5:31"
+    )
+    assert studio.ambiguous is not None
+    assert hits[0].bvid in studio.ambiguous
+    assert live.ambiguous in live.reasons
+    assert live.to_dict()["ambiguous"] == live.ambiguous
+
+
+def test_reference_turns_length_rule_off() -> None:
+    song = parse_name("天外来物 - 薛之谦")
+    ranked = rank_candidates(song, studio_and_live(), reference=257)
+    assert all(c.ambiguous is None for c in ranked)
+    chosen = best_match(ranked)
+    assert chosen is not None
+    assert chosen.hit.rank == 1
+
+
+def test_rival_below_margin_not_ambiguous() -> None:
+    song = parse_name("天外来物 - 薛之谦")
+    hits = studio_and_live(typeid=LIVE_ZONE)
+    ranked = rank_candidates(song, hits)
+    chosen = best_match(ranked)
+    assert chosen is not None
+    assert chosen.hit.rank == 1
+    assert all(c.ambiguous is None for c in ranked)
+
+
+def test_equal_length_reuploads_picked() -> None:
+    song = parse_name("像鱼 - 王贰浪")
+    hits = [
+        make_hit("王贰浪《像鱼》无损音质", 0, duration=286),
+        make_hit("王贰浪 - 像鱼 动态歌词", 1, duration=287),
+        make_hit("像鱼 王贰浪 高音质", 2, duration=284),
+    ]
+    ranked = rank_candidates(song, hits)
+    chosen = best_match(ranked)
+    assert chosen is not None
+    assert chosen.hit.rank == 0
+    assert all(c.ambiguous is None and c.rejected is None for c in ranked)
+
+
+def test_longer_music_video_picked_over_audio() -> None:
+    song = parse_name("告白气球 - 周杰伦")
+    hits = [
+        make_hit("周杰伦 - 告白气球 (无损音质)", 0, duration=215),
+        make_hit("周杰伦《告白气球》官方MV", 1, duration=242, typeid=193),
+    ]
+    ranked = rank_candidates(song, hits)
+    chosen = best_match(ranked)
+    assert chosen is not None
+    assert chosen.hit.rank == 1
+    assert any("music video runs up to 40 s longer" in r for r in chosen.reasons)
+    audio = next(c for c in ranked if c.hit.rank == 0)
+    assert audio.gate == "length-conflict"
+    assert f"{hits[1].bvid} was preferred" in (audio.rejected or "")
+
+
+def test_music_video_far_longer_ambiguous() -> None:
+    song = parse_name("告白气球 - 周杰伦")
+    hits = [
+        make_hit("周杰伦 - 告白气球 (无损音质)", 0, duration=215),
+        make_hit("周杰伦《告白气球》MV 完整剧情版", 1, duration=300),
+    ]
+    assert best_match(rank_candidates(song, hits)) is None
+
+
+def test_music_video_with_clear_gap_picked() -> None:
+    song = parse_name("告白气球 - 周杰伦")
+    hits = [
+        make_hit("告白气球 MV 超清", 0, duration=262, typeid=193),
+        make_hit("周杰伦 - 告白气球 (无损音质)", 1, duration=215),
+    ]
+    ranked = rank_candidates(song, hits)
+    chosen = best_match(ranked)
+    assert chosen is not None
+    assert chosen.hit.rank == 1
+    assert ranked[0].score - ranked[1].score > 15
+    assert all(c.ambiguous is None for c in ranked)
+
+
+def test_majority_length_outvotes_live() -> None:
+    song = parse_name("天外来物 - 薛之谦")
+    hits = [
+        *studio_and_live(),
+        make_hit("天外来物 薛之谦 无损音质", 2, duration=258),
+        make_hit("天外来物 伴奏 薛之谦", 3, duration=257),
+    ]
+    ranked = rank_candidates(song, hits)
+    chosen = best_match(ranked)
+    assert chosen is not None
+    assert chosen.hit.rank == 1
+    live = next(c for c in ranked if c.hit.rank == 0)
+    assert live.gate == "length-conflict"
+    assert "3 uploads last about 4:17, 1 about 5:31" in (live.rejected or "")
+
+
+def test_two_equal_copies_no_majority() -> None:
+    song = parse_name("下山 - 要不要买菜")
+    hits = [
+        make_hit("下山 要不要买菜 抖音爆火完整版", 0, duration=178),
+        make_hit("要不要买菜《下山》热门", 1, duration=178),
+        make_hit("要不要买菜 - 下山", 2, duration=204),
+    ]
+    assert best_match(rank_candidates(song, hits)) is None
+
+
+def test_requested_live_lengths_may_differ() -> None:
+    song = parse_name("晴天 (Live) - 周杰伦")
+    hits = [
+        make_hit("周杰伦 晴天 Live 2019嘉年华", 0, duration=335),
+        make_hit("周杰伦 晴天 Live 2004无与伦比", 1, duration=302),
+    ]
+    chosen = best_match(rank_candidates(song, hits))
+    assert chosen is not None
+    assert chosen.hit.rank == 0
+
+
+def test_requested_instrumental_keeps_rule() -> None:
+    song = parse_name("一路生花 (伴奏) - 温奕心")
+    hits = [
+        make_hit("一路生花 伴奏 温奕心 抖音热门", 0, duration=178),
+        make_hit("一路生花 伴奏 温奕心", 1, duration=248),
+    ]
+    assert best_match(rank_candidates(song, hits)) is None
+
+
 def test_tolerance_grows_for_long_pieces() -> None:
     assert duration_tolerance(200) == 20
     assert duration_tolerance(240) == 20
@@ -446,6 +645,7 @@ def test_gate_names_in_order() -> None:
     song = parse_name("像鱼 (伴奏) - 王贰浪")
     hit = make_hit("往事只能回味", 0, is_charge=True, duration=10)
     candidate = rank_candidates(song, [hit], reference=286)[0]
+    assert GATES[-1] == "length-conflict"
     assert candidate.gate == GATES[0] == "supporter-only"
     assert "rejected: title similarity 0 below 60" in candidate.reasons
     assert candidate.to_dict()["gate"] == "supporter-only"

@@ -35,14 +35,33 @@ class VersionTag:
     """Whether the marker matters only through the length (a loop, a
     compilation): when the upload's length fits the reference, the marker is
     part of a name, as in `恋爱循环`, and costs nothing."""
+    keeps_length: bool = False
+    """Whether uploads of this kind last as long as the studio recording, as an
+    instrumental made from its backing track does. Without a reference length,
+    their lengths count toward the studio length (see `bilimq.match.ambiguity`)."""
+    patterns: tuple[str, ...] = ()
+    """Regular expressions over normalised text for markers written with
+    numbers (`0.8x`, `降3key`), which a word list cannot enumerate. They use
+    only non-capturing groups."""
 
+
+# Normalising turns `0.8x` into `0 8x` and drops the sign of `+2key`, so the
+# patterns match the folded forms. `1.0x` is the normal speed and is left out.
+SPEED_FACTOR = r"(?<![a-z0-9])(?!1 0+ ?x)\d{1,2} \d{1,2} ?x(?![a-z0-9])"
+"""A playback speed such as `0.8x`, `1.25x` or `0.75 x`."""
+SPEED_MULTIPLE = r"(?:\d{1,2}(?: \d{1,2})? ?)?倍速"
+"""A speed written in Chinese: `0.8倍速`, `1.5倍速` or plain `倍速`."""
+KEY_SHIFT = r"(?<![a-z0-9])(?:[升降] ?)?\d{1,2} ?key(?![a-z0-9])"
+"""A key shift in semitones: `降3key`, `升2key`, `+2key` or `-3key`."""
+KEY_SHIFT_STEPS = r"[升降] ?\d{1,2} ?(?:个)?(?:调|半音)"
+"""A key shift written in Chinese: `升2调`, `降3个调`, `降2半音`."""
 
 VERSION_TAGS: tuple[VersionTag, ...] = (
     VersionTag("instrumental", 35, (
         "伴奏", "纯伴奏", "伴奏版", "消音", "消音版", "无人声", "去人声", "消人声",
         "纯音乐", "instrumental", "inst", "off vocal", "offvocal", "karaoke", "ktv",
         "卡拉ok", "backing track", "オフボーカル", "インスト", "カラオケ",
-    )),
+    ), keeps_length=True),
     VersionTag("live", 35, (
         "live", "现场", "演唱会", "音乐节", "concert", "舞台", "纯享", "直播",
         "饭拍", "直拍", "fancam", "ライブ", "the first take", "春晚", "晚会", "红白",
@@ -78,8 +97,11 @@ VERSION_TAGS: tuple[VersionTag, ...] = (
     ), synonyms=False),
     VersionTag("altered", 40, (
         "nightcore", "slowed", "reverb", "sped up", "speed up", "加速", "降速",
-        "降调", "升调", "变调", "8d", "环绕", "bass boosted", "重低音", "抖音版",
-    ), synonyms=False),
+        "降调", "升调", "变调", "降key", "升key", "8d", "环绕", "bass boosted",
+        "重低音", "抖音版",
+    ), synonyms=False, patterns=(
+        SPEED_FACTOR, SPEED_MULTIPLE, KEY_SHIFT, KEY_SHIFT_STEPS,
+    )),
     VersionTag("clip", 40, (
         "片段", "剪辑", "副歌", "试听", "预览", "preview", "snippet", "抢先听",
         "名场面",
@@ -108,11 +130,14 @@ VERSION_TAGS: tuple[VersionTag, ...] = (
     ),
     VersionTag("full", 0, (
         "完整版", "full", "full ver", "full version", "full size",
-    ), default=True),
-    VersionTag("remaster", 0, ("remaster", "remastered", "修复"), default=True),
+    ), default=True, keeps_length=True),
+    VersionTag(
+        "remaster", 0, ("remaster", "remastered", "修复"), default=True,
+        keeps_length=True,
+    ),
     VersionTag("original", 0, (
         "原版", "original ver", "original version",
-    ), default=True),
+    ), default=True, keeps_length=True),
 )  # fmt: skip
 
 
@@ -143,6 +168,15 @@ OUTSIDE_MUSIC_PENALTY = 10.0
 """Points lost by an upload outside the music zones (dance, film, games, …),
 because its sound is less often the song as released."""
 
+MUSIC_VIDEO_ZONE = 193
+"""Zone 193 MV: official and fan-made music videos."""
+MUSIC_VIDEO_WORDS: tuple[str, ...] = (
+    "mv", "pv", "m v", "music video", "official video", "music clip",
+    "ミュージックビデオ", "뮤직비디오",
+)  # fmt: skip
+"""Words that mark a music video, whose intro and outro make it run longer than
+the audio release."""
+
 ORIGINAL_CREDIT_WORDS: tuple[str, ...] = (
     "原唱", "原曲", "原作", "翻自", "cover", "original by", "orig",
 )  # fmt: skip
@@ -165,8 +199,14 @@ def find_version_tags(text: str) -> dict[str, str]:
 
 def find_markers(text: str) -> list[tuple[str, str]]:
     """Return (tag, marker) for every marker in normalised text, in text order."""
-    table = _marker_table()
-    return [(table[m.group(0)], m.group(0)) for m in _marker_pattern().finditer(text)]
+    table, pattern_tags = _marker_table(), _pattern_tags()
+    found = []
+    for match in _marker_pattern().finditer(text):
+        marker, group = match.group(0), match.lastgroup
+        # Only the number patterns are named groups; a word match has none.
+        tag = table[marker] if group is None else pattern_tags[group]
+        found.append((tag, marker))
+    return found
 
 
 @functools.cache
@@ -178,9 +218,24 @@ def _marker_table() -> dict[str, str]:
 
 
 @functools.cache
+def _pattern_tags() -> dict[str, str]:
+    """Return the tag name of each number pattern, by its regex group name."""
+    patterns = [tag.name for tag in VERSION_TAGS for _ in tag.patterns]
+    return {f"pattern{index}": name for index, name in enumerate(patterns)}
+
+
+@functools.cache
 def _marker_pattern() -> re.Pattern[str]:
-    markers = sorted(_marker_table(), key=len, reverse=True)
-    return re.compile("|".join(bounded(marker) for marker in markers))
+    # The number patterns come first so `0 8倍速` is one marker; among the
+    # words, longer ones come first so `original mix` is not also `mix`.
+    patterns = [pattern for tag in VERSION_TAGS for pattern in tag.patterns]
+    shapes = [
+        f"(?P<{group}>{pattern})"
+        for group, pattern in zip(_pattern_tags(), patterns, strict=True)
+    ]
+    words = sorted(_marker_table(), key=len, reverse=True)
+    shapes.append(f"(?:{'|'.join(bounded(word) for word in words)})")
+    return re.compile("|".join(shapes))
 
 
 @functools.lru_cache(maxsize=1024)

@@ -59,6 +59,7 @@ class Scorecard:
     points: float = 0.0
     gate: str | None = None
     rejected: str | None = None
+    unrequested: list[str] = field(default_factory=list)
 
     def note(self, reason: str) -> None:
         self.reasons.append(reason)
@@ -106,7 +107,15 @@ def score_hit(
     _check_length(seconds, profile, reference, tolerance, card)
     _add_tie_breakers(hit, card)
     score = max(0.0, min(100.0, BASE_SCALE * base + card.points))
-    return Candidate(hit, score, tuple(card.reasons), card.rejected, part, card.gate)
+    return Candidate(
+        hit,
+        score,
+        tuple(card.reasons),
+        card.rejected,
+        part,
+        card.gate,
+        tuple(card.unrequested),
+    )
 
 
 def _base_score(
@@ -205,6 +214,7 @@ def _check_versions(
             continue
         penalty = TAGS_BY_NAME[tag].penalty
         card.adjust(-penalty, f"unrequested version: {tag} {marker!r} (-{penalty:.0f})")
+        card.unrequested.append(tag)
 
 
 def _penalise_zone(
@@ -222,12 +232,14 @@ def _penalise_zone(
         card.adjust(
             -rule.penalty, f"zone {hit.typeid} {rule.label} (-{rule.penalty:.0f})"
         )
+        card.unrequested.append(f"zone {rule.label}")
     elif hit.typeid and hit.typeid not in MUSIC_ZONES:
         card.adjust(
             -OUTSIDE_MUSIC_PENALTY,
             f"zone {hit.typeid} {hit.typename or '?'} is outside music "
             f"(-{OUTSIDE_MUSIC_PENALTY:.0f})",
         )
+        card.unrequested.append("zone outside music")
 
 
 def _check_length(
