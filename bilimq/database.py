@@ -551,6 +551,36 @@ class Ledger:
         )
         return _with_retry(lambda: self._execute(statement))
 
+    def choose_upload(
+        self, task_id: int, bvid: str, part: int, match: dict[str, Any]
+    ) -> bool:
+        """Queue a settled or pending task to download `bvid` part `part`.
+
+        Picking by hand skips the search: the task goes to pending with the
+        upload set, and its attempts start again. Returns False when the task
+        is missing, done, or running in some process.
+        """
+        allowed = [s.value for s in (*REQUEUE_STATES, TaskState.PENDING)]
+        now = self.clock()
+        statement = (
+            update(Task)
+            .where(Task.id == task_id, Task.state.in_(allowed))
+            .values(
+                state=TaskState.PENDING.value,
+                attempts=0,
+                run_at=now,
+                updated_at=now,
+                lease_owner=None,
+                lease_expires=None,
+                bvid=bvid,
+                part=part,
+                score=None,
+                match=match,
+                last_error=None,
+            )
+        )
+        return _with_retry(lambda: self._execute(statement)) == 1
+
     def _set_if_owner(self, task_id: int, owner: str, **values: Any) -> bool:
         statement = (
             update(Task)
@@ -578,6 +608,18 @@ class Ledger:
         with self.session() as session:
             row = session.get(Task, task_id)
             return TaskRecord.from_row(row) if row else None
+
+    def durations(self, ids: Sequence[int]) -> dict[int, float | None]:
+        """Return the stored song length of each task in `ids` that exists."""
+        found: dict[int, float | None] = {}
+        with self.session() as session:
+            for start in range(0, len(ids), _CHUNK):
+                chunk = list(ids[start : start + _CHUNK])
+                query = select(Task.id, Task.duration).where(Task.id.in_(chunk))
+                found.update(
+                    {task_id: length for task_id, length in session.execute(query)}
+                )
+        return found
 
     def counts(self) -> dict[str, int]:
         """Return the number of tasks in each state (every state listed)."""

@@ -81,30 +81,36 @@ def test_batch_utf16_m3u(runner: CliRunner, home: Path, database_url: str) -> No
 
     result = runner.invoke(app, ["batch", str(path)])
 
-    assert result.exit_code == 1
-    assert "3 added, 0 duplicate(s), 1 rejected" in result.stderr
-    assert f"rejected {path}:7: 'Bad - Length': invalid duration '3:99'" in (
-        plain(result.stderr)
-    )
+    assert result.exit_code == 0, result.stderr
+    assert "4 added, 0 duplicate(s), 0 rejected" in result.stderr
+    errors = plain(result.stderr)
+    assert (
+        f"warning {path}:7: 'Bad - Length': invalid duration '3:99' in the #EXTINF line"
+    ) in errors
+    assert "The song is queued without a length" in errors
     tasks = stored(database_url)
+    # Playlist names read artist first but are stored title first.
     assert set(tasks) == {
-        "王贰浪 - 千鱼",
-        "Au_Ra _ Alan Walker - Ghost (The Him Remix)",
+        "千鱼 - 王贰浪",
+        "Ghost (The Him Remix) - Au_Ra _ Alan Walker",
         FISH,
+        "Length - Bad",
     }
-    fish = tasks["王贰浪 - 千鱼"]
+    fish = tasks["千鱼 - 王贰浪"]
     assert (fish.title, fish.artists, fish.name_order) == (
         "千鱼",
         ("王贰浪",),
-        "artist-title",
+        "title-artist",
     )
     assert fish.duration == 221.0
-    ghost = tasks["Au_Ra _ Alan Walker - Ghost (The Him Remix)"]
+    ghost = tasks["Ghost (The Him Remix) - Au_Ra _ Alan Walker"]
+    assert (ghost.title, ghost.versions) == ("Ghost", ("The Him Remix",))
     assert ghost.artists == ("Au_Ra", "Alan Walker")
     assert ghost.duration is None
     # A path's stem is the user's own file name, read in the configured order.
     assert tasks[FISH].name_order == "title-artist"
     assert tasks[FISH].title == "像鱼"
+    assert tasks["Length - Bad"].duration is None
 
 
 def test_m3u_order_flag_wins(runner: CliRunner, home: Path, database_url: str) -> None:
@@ -214,8 +220,8 @@ def test_batch_json(
 
     assert result.exit_code == 1
     assert "2 added, 0 duplicate(s), 2 rejected" in result.stderr
-    assert f"rejected {path} item 3:" in result.stderr
-    assert f"rejected {path} item 4:" in result.stderr
+    assert f"rejected {path} item 3 (line 1):" in result.stderr
+    assert f"rejected {path} item 4 (line 1):" in result.stderr
     tasks = stored(database_url)
     assert (tasks[FISH].duration, tasks[FISH].album) == (221.0, "专辑")
     earfquake = tasks["Earfquake - Tyler, the Creator"]
@@ -397,11 +403,11 @@ def test_batch_folder_durations(
 ) -> None:
     folder = home / "music"
     folder.mkdir()
-    make_tone(folder / f"{FISH}.mp3", 3.5)
-    make_tone(folder / "千鱼 - 王贰浪.m4a", 5, album="千鱼")
-    make_tone(folder / "Libertus - Chen-U_EG.flac", 2.25)
-    make_tone(folder / "01.mp3", 4, title="Ghost (The Him Remix)", artist="Au_Ra")
-    make_tone(folder / "02.ogg", 1)
+    make_tone(folder / f"{FISH}.mp3", 6.5)
+    make_tone(folder / "千鱼 - 王贰浪.m4a", 8, album="千鱼")
+    make_tone(folder / "Libertus - Chen-U_EG.flac", 5.25)
+    make_tone(folder / "01.mp3", 7, title="Ghost (The Him Remix)", artist="Au_Ra")
+    make_tone(folder / "02.ogg", 6)
     make_corrupt(folder / "Broken - Song.m4a")
     (folder / "cover.jpg").write_bytes(b"")
 
@@ -415,10 +421,10 @@ def test_batch_folder_durations(
     assert f"rejected {folder / '02.ogg'}: '02':" in errors
     tasks = stored(database_url)
     expected = {
-        FISH: 3.5,
-        "千鱼 - 王贰浪": 5,
-        "Libertus - Chen-U_EG": 2.25,
-        "Ghost (The Him Remix) - Au_Ra": 4,
+        FISH: 6.5,
+        "千鱼 - 王贰浪": 8,
+        "Libertus - Chen-U_EG": 5.25,
+        "Ghost (The Him Remix) - Au_Ra": 7,
     }
     assert set(tasks) == set(expected)
     for line, seconds in expected.items():
@@ -436,7 +442,7 @@ def test_batch_folder_durations(
 def test_batch_folder_dry_run_json(runner: CliRunner, home: Path) -> None:
     folder = home / "music"
     folder.mkdir()
-    make_tone(folder / f"{FISH}.flac", 3.5, album="Fish")
+    make_tone(folder / f"{FISH}.flac", 6.5, album="Fish")
     make_corrupt(folder / "Broken - Song.mp3")
 
     result = runner.invoke(app, ["batch", "--dry-run", "--json", str(folder)])
@@ -445,5 +451,340 @@ def test_batch_folder_dry_run_json(runner: CliRunner, home: Path) -> None:
     assert broken["status"] == "rejected"
     assert "mutagen cannot read it" in broken["error"]
     assert fish["status"] == "parsed"
-    assert fish["duration"] == pytest.approx(3.5, abs=TOLERANCE)
+    assert fish["duration"] == pytest.approx(6.5, abs=TOLERANCE)
     assert fish["album"] == "Fish"
+
+
+# -- one song from any list is one task ----------------------------------------
+
+
+def test_m3u_and_plain_list_one_task(
+    runner: CliRunner, home: Path, database_url: str
+) -> None:
+    plain_list = write(home, "songs.txt", "千鱼 - 王贰浪 | 3:41\n".encode())
+    playlist = write(
+        home, "mix.m3u8", "#EXTM3U\n#EXTINF:221,王贰浪 - 千鱼\nx.mp3\n".encode()
+    )
+
+    first = runner.invoke(app, ["batch", str(plain_list)])
+    second = runner.invoke(app, ["batch", str(playlist)])
+
+    assert first.exit_code == 0, first.stderr
+    assert second.exit_code == 0, second.stderr
+    assert second.stdout == "duplicate\t1\t千鱼 - 王贰浪\n"
+    assert list(stored(database_url)) == ["千鱼 - 王贰浪"]
+
+
+def test_reimport_keeps_stored_length(
+    runner: CliRunner, home: Path, database_url: str
+) -> None:
+    first = write(home, "old.txt", "千鱼 - 王贰浪 | 3:03\n像鱼 - 王贰浪\n".encode())
+    second = write(
+        home, "new.txt", "千鱼 - 王贰浪 | 3:41\n像鱼 - 王贰浪 | 4:00\n".encode()
+    )
+    runner.invoke(app, ["batch", str(first)])
+
+    result = runner.invoke(app, ["batch", str(second)])
+    rows = json_rows(runner.invoke(app, ["batch", "--json", str(second)]).stdout)
+
+    assert result.exit_code == 0, result.stderr
+    assert "0 added, 2 duplicate(s), 0 rejected" in result.stderr
+    errors = plain(result.stderr)
+    assert (
+        f"warning {second}:1: '千鱼 - 王贰浪': duplicate; the length stored in the "
+        "ledger (3:03) is kept, not 3:41 from this input"
+    ) in errors
+    assert (
+        f"warning {second}:2: '像鱼 - 王贰浪': duplicate; the length stored in the "
+        "ledger is unknown and stays so, and 4:00 from this input is not stored"
+    ) in errors
+    assert rows[0]["warnings"] == [
+        "duplicate; the length stored in the ledger (3:03) is kept, not 3:41 from "
+        "this input"
+    ]
+    tasks = stored(database_url)
+    assert tasks["千鱼 - 王贰浪"].duration == 183.0
+    assert tasks["像鱼 - 王贰浪"].duration is None
+
+
+def test_reimport_same_length_no_warning(
+    runner: CliRunner, home: Path, database_url: str
+) -> None:
+    path = write(home, "songs.txt", "千鱼 - 王贰浪 | 3:41\n".encode())
+    runner.invoke(app, ["batch", str(path)])
+
+    result = runner.invoke(app, ["batch", str(path)])
+
+    assert result.exit_code == 0, result.stderr
+    assert "warning" not in result.stderr
+
+
+def test_dry_run_repeat_length_noted(runner: CliRunner, home: Path) -> None:
+    path = write(
+        home, "songs.txt", "千鱼 - 王贰浪 | 3:03\n千鱼 - 王贰浪 | 3:41\n".encode()
+    )
+
+    result = runner.invoke(app, ["batch", "--dry-run", str(path)])
+
+    assert (
+        f"  warning:  duplicate; the length of {path}:1 (3:03) is kept, not 3:41 "
+        "from this input\n"
+    ) in result.stdout
+
+
+# -- implausible lengths -------------------------------------------------------
+
+
+def test_add_duration_keeps_bar_word(runner: CliRunner, database_url: str) -> None:
+    result = runner.invoke(app, ["add", "A - B | Live", "--duration", "3:41"])
+
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == "added\t1\tA - B | Live\n"
+    task = stored(database_url)["A - B | Live"]
+    assert task.duration == 221.0
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["add", "A - X", "--duration", "0.001"], "shorter than 5 seconds"),
+        (["add", "A - X", "--duration", "3.41"], "write 3:41 if the song is 3:41"),
+        (["add", "A - X", "--duration", "233712"], "it looks like milliseconds"),
+        (["add", "A - X | 2008", "--duration", "3:41"], "already ends with a duration"),
+    ],
+)
+def test_add_implausible_duration(
+    runner: CliRunner, database_url: str, args: list[str], message: str
+) -> None:
+    result = runner.invoke(app, args)
+
+    assert result.exit_code == 2
+    assert message in plain(result.stderr)
+    assert stored(database_url) == {}
+
+
+def test_batch_implausible_inline_lengths(
+    runner: CliRunner, home: Path, database_url: str
+) -> None:
+    text = "A - X | 2008\nB - X | 3.41\nC - X | 3:41\n"
+    path = write(home, "songs.txt", text.encode())
+
+    result = runner.invoke(app, ["batch", str(path)])
+
+    assert result.exit_code == 1
+    errors = plain(result.stderr)
+    assert "2008 looks like a year" in errors
+    assert "3.41 seconds is shorter than any song" in errors
+    assert list(stored(database_url)) == ["C - X"]
+
+
+# -- encodings -----------------------------------------------------------------
+
+
+def test_batch_guessed_encoding_warned(
+    runner: CliRunner, home: Path, database_url: str
+) -> None:
+    path = write(home, "songs.txt", "後來 - 劉若英 | 5:40\n".encode("big5"))
+
+    result = runner.invoke(app, ["batch", str(path)])
+
+    assert result.exit_code == 0, result.stderr
+    assert f"{path} is not UTF-8; read it as Big5" in plain(result.stderr)
+    assert stored(database_url)["後來 - 劉若英"].duration == 340.0
+
+
+def test_batch_forced_encoding(
+    runner: CliRunner, home: Path, database_url: str
+) -> None:
+    path = write(home, "songs.txt", "Naïve - Björk\n".encode("cp1252"))
+
+    result = runner.invoke(app, ["batch", "--encoding", "cp1252", str(path)])
+
+    assert result.exit_code == 0, result.stderr
+    assert "not UTF-8" not in result.stderr
+    assert list(stored(database_url)) == ["Naïve - Björk"]
+
+
+def test_batch_forced_encoding_invalid(
+    runner: CliRunner, home: Path, database_url: str
+) -> None:
+    path = write(home, "songs.txt", b"A - B\n" + "像鱼 - 王贰浪\n".encode("gbk"))
+
+    result = runner.invoke(app, ["batch", "--encoding", "utf-8", str(path)])
+
+    assert result.exit_code == 1
+    assert "is not valid utf-8: invalid byte at byte offset 6 (line 2)" in plain(
+        result.stderr
+    )
+    assert stored(database_url) == {}
+
+
+def test_batch_unknown_encoding(runner: CliRunner, home: Path) -> None:
+    path = write(home, "songs.txt", b"A - B\n")
+
+    result = runner.invoke(app, ["batch", "--encoding", "klingon", str(path)])
+
+    assert result.exit_code == 2
+    assert "unknown encoding 'klingon'" in plain(result.stderr)
+
+
+# -- hostile files -------------------------------------------------------------
+
+
+def test_batch_workbook_rejected(runner: CliRunner, home: Path) -> None:
+    path = write(home, "list.csv", b"PK\x03\x04\x14\x00" + b"xl/sheet1.xml" * 10)
+
+    result = runner.invoke(app, ["batch", str(path)])
+
+    assert result.exit_code == 1
+    assert "Excel workbooks are not read; save it as CSV UTF-8" in plain(result.stderr)
+
+
+def test_batch_unclosed_quote_keeps_rows(
+    runner: CliRunner, home: Path, database_url: str
+) -> None:
+    rows = "".join(f"Song{n},Art{n},3:00\n" for n in range(1, 21))
+    text = f'title,artist,duration\nA,B,1:00\n"Unclosed,C,2:00\n{rows}'
+    path = write(home, "songs.csv", text.encode())
+
+    result = runner.invoke(app, ["batch", str(path)])
+
+    assert result.exit_code == 1
+    assert "21 added, 0 duplicate(s), 1 rejected" in result.stderr
+    assert (
+        f"rejected {path}:3: '\"Unclosed,C,2:00': the quote that opens on line 3 "
+        "is never closed"
+    ) in plain(result.stderr)
+    assert len(stored(database_url)) == 21
+
+
+def test_batch_huge_cell_no_crash(
+    runner: CliRunner, home: Path, database_url: str
+) -> None:
+    text = f"title,artist\n{'A' * 300_000},X\nok,Y\n"
+    path = write(home, "huge.csv", text.encode())
+
+    result = runner.invoke(app, ["batch", str(path)])
+
+    assert result.exit_code == 1
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    errors = plain(result.stderr)
+    assert "a cell is longer than" in errors
+    assert "A" * 100 not in errors
+    assert list(stored(database_url)) == ["ok - Y"]
+
+
+@pytest.mark.parametrize(
+    ("document", "message"),
+    [
+        ("[" * 100_000 + "]" * 100_000, "is nested too deeply to read"),
+        ('[{"title": "A", "duration": 1' + "0" * 400 + "}]", "invalid duration"),
+        ('[{"title": "A", "duration": ' + "9" * 5000 + "}]", "invalid duration"),
+    ],
+)
+def test_batch_hostile_json_no_traceback(
+    runner: CliRunner, home: Path, database_url: str, document: str, message: str
+) -> None:
+    path = write(home, "songs.json", document.encode())
+
+    result = runner.invoke(app, ["batch", str(path)])
+
+    assert result.exit_code == 1
+    assert isinstance(result.exception, SystemExit)
+    assert "Traceback" not in result.stderr
+    assert message in plain(result.stderr)
+    assert stored(database_url) == {}
+
+
+# -- JSON Lines ----------------------------------------------------------------
+
+
+def test_batch_json_lines(runner: CliRunner, home: Path, database_url: str) -> None:
+    text = '{"title":"千鱼","artist":"王贰浪","duration":221}\n{"title":\n"C - D"\n'
+    path = write(home, "songs.jsonl", text.encode())
+
+    result = runner.invoke(app, ["batch", str(path)])
+
+    assert result.exit_code == 1
+    assert "2 added, 0 duplicate(s), 1 rejected" in result.stderr
+    assert f"rejected {path}:2:" in plain(result.stderr)
+    assert stored(database_url)["千鱼 - 王贰浪"].duration == 221.0
+
+
+def test_format_jsonl_on_stdin(runner: CliRunner, database_url: str) -> None:
+    data = '{"title": "千鱼", "artist": "王贰浪"}\n'
+
+    result = runner.invoke(app, ["batch", "--format", "jsonl", "-"], input=data)
+
+    assert result.exit_code == 0, result.stderr
+    assert list(stored(database_url)) == ["千鱼 - 王贰浪"]
+
+
+# -- warnings ------------------------------------------------------------------
+
+
+def test_batch_file_warnings_on_stderr(
+    runner: CliRunner, home: Path, database_url: str
+) -> None:
+    text = "歌曲名,歌手,时间\n千鱼,王贰浪,2023-05-01\n像鱼,王贰浪,2023-05-02,extra\n"
+    path = write(home, "netease.csv", text.encode())
+
+    result = runner.invoke(app, ["batch", str(path)])
+
+    assert result.exit_code == 0, result.stderr
+    errors = plain(result.stderr)
+    assert "the column '时间' contains no song lengths" in errors
+    assert (
+        f"warning {path}:3: '像鱼 - 王贰浪': the row has 4 cells but the header "
+        "names 3 columns"
+    ) in errors
+    assert "2 added, 0 duplicate(s), 0 rejected" in result.stderr
+    assert {task.duration for task in stored(database_url).values()} == {None}
+
+
+def test_batch_m3u_web_url_skipped(
+    runner: CliRunner, home: Path, database_url: str
+) -> None:
+    text = "https://music.163.com/song?id=1\n#EXTINF:200,王贰浪 - 千鱼\na.mp3\n"
+    path = write(home, "urls.m3u", text.encode())
+
+    result = runner.invoke(app, ["batch", str(path)])
+
+    assert result.exit_code == 0, result.stderr
+    assert f"{path}:1: skipped 'https://music.163.com/song?id=1'" in plain(
+        result.stderr
+    )
+    assert list(stored(database_url)) == ["千鱼 - 王贰浪"]
+
+
+def test_batch_long_values_cut(runner: CliRunner, home: Path) -> None:
+    title = "长" * 400
+    path = write(home, "songs.txt", f"{title} - X | 3:99\n".encode())
+
+    result = runner.invoke(app, ["batch", str(path)])
+
+    assert result.exit_code == 1
+    errors = plain(result.stderr)
+    assert "长" * 79 + "…" in errors
+    assert "长" * 81 not in errors
+
+
+def test_batch_folder_tree(runner: CliRunner, home: Path, database_url: str) -> None:
+    album = home / "music" / "王贰浪" / "千鱼"
+    album.mkdir(parents=True)
+    make_tone(album / "01 - 千鱼.mp3", 6, title="千鱼", artist="王贰浪")
+    make_tone(album / "02. 像鱼.mp3", 6, title="真标题", artist="真歌手")
+    make_tone(album / "03 - Intro.mp3", 2)
+
+    result = runner.invoke(app, ["batch", str(home / "music")])
+
+    assert result.exit_code == 0, result.stderr
+    assert "3 added, 0 duplicate(s), 0 rejected, 2 subfolder(s) read" in (result.stderr)
+    errors = plain(result.stderr)
+    assert "'02. 像鱼' differs" not in errors
+    assert "the file name '像鱼' differs from its tags" in errors
+    assert "too short for a song" in errors
+    tasks = stored(database_url)
+    assert set(tasks) == {"千鱼 - 王贰浪", "真标题 - 真歌手", "Intro"}
+    assert tasks["Intro"].duration is None
+    assert tasks["千鱼 - 王贰浪"].duration == pytest.approx(6, abs=TOLERANCE)

@@ -27,16 +27,25 @@ from rich.progress import (
 
 from bilimq.cli.app import AppState
 from bilimq.cli.console import err_console
-from bilimq.cli.outcomes import Outcome, Report, print_outcomes, print_summary
+from bilimq.cli.outcomes import (
+    Outcome,
+    Report,
+    mark_repeats,
+    note_kept_lengths,
+    print_outcomes,
+    print_summary,
+)
 from bilimq.database import Ledger, NewTask
 from bilimq.errors import InvalidNameError
-from bilimq.songs.durations import DurationError, parse_duration
+from bilimq.songs.durations import DurationError, is_duration_syntax, parse_duration
+from bilimq.songs.encodings import check_encoding
 from bilimq.songs.lists import (
     FormatChoice,
     ListLine,
     SongList,
     read_songs,
     song_line,
+    split_inline_duration,
 )
 from bilimq.songs.names import (
     ORDERS,
@@ -46,7 +55,7 @@ from bilimq.songs.names import (
     name_with_overrides,
     parse_name,
 )
-from bilimq.songs.parts import name_from_parts
+from bilimq.songs.parts import name_from_parts, name_title_first
 from bilimq.songs.records import MAX_ALBUM_CHARS
 
 _PROGRESS_THRESHOLD = 2000
@@ -101,6 +110,7 @@ class FormatOption(StrEnum):
     CSV = "csv"
     TSV = "tsv"
     JSON = "json"
+    JSONL = "jsonl"
 
 
 OrderOption = Annotated[
@@ -187,7 +197,8 @@ def add(
     The name is stored as typed (the file is named after it). When the parser
     gets a name wrong, give the parts with --raw-title, --artist and
     --song-version; --dry-run shows what would be stored. A name may end with
-    its length after a spaced bar, as in '千鱼 - 王贰浪 | 3:41'.
+    its length after a spaced bar, as in '千鱼 - 王贰浪 | 3:41'; with --duration,
+    a final '| word' that is not a length stays part of the name.
     """
     state: AppState = ctx.obj
     overrides = Overrides(
@@ -203,13 +214,17 @@ def add(
             f"but {len(names)} were given; add the songs one at a time",
             param_hint="'--raw-title' / '--artist' / '--song-version'",
         )
-    lines = [song_line(n, name) for n, name in enumerate(names, start=1)]
-    if overrides.duration is not None and lines[0].duration is not None:
+    duration_given = overrides.duration is not None
+    if duration_given and _ends_with_length(names[0]):
         raise typer.BadParameter(
             f"NAME {names[0]!r} already ends with a duration; give it once, either "
             "in the name or with --duration",
             param_hint="'--duration'",
         )
+    lines = [
+        song_line(n, name, duration_given=duration_given)
+        for n, name in enumerate(names, start=1)
+    ]
     song_list = SongList(source=_ARGUMENTS, lines=lines)
     orders = _orders(state, order)
     _process(state, song_list, orders, overrides, dry_run, as_json)
@@ -220,8 +235,8 @@ def batch(
     source: Annotated[
         str,
         typer.Argument(
-            help="A list file (plain, M3U, CSV/TSV or JSON), - for stdin, or a "
-            "folder whose audio files' names are the song names.",
+            help="A list file (plain, M3U, CSV/TSV, JSON or JSON Lines), - for "
+            "stdin, or a folder of audio files, read with its subfolders.",
             metavar="FILE|-|FOLDER",
         ),
     ],
@@ -231,28 +246,43 @@ def batch(
         typer.Option(
             "--format",
             help="How to read the list: auto (from the extension and the text), "
-            "lines, m3u, csv, tsv or json.",
+            "lines, m3u, csv, tsv, json or jsonl (one JSON value per line).",
         ),
     ] = FormatOption.AUTO,
+    encoding: Annotated[
+        str | None,
+        typer.Option(
+            "--encoding",
+            help="The list file's text encoding, e.g. gb18030, big5, shift_jis or "
+            "cp1252. Default: UTF-8 or UTF-16 when they fit, else the likeliest of "
+            "GB18030, Big5, Shift-JIS and Windows-1252, with a warning.",
+        ),
+    ] = None,
     dry_run: DryRunOption = False,
     as_json: JsonOption = False,
 ) -> None:
     """Queue every song in a list file, standard input or a folder.
 
     A list file may be UTF-8 (with or without a BOM), UTF-16 with a BOM, or
-    GB18030/GBK. In a plain list, blank lines and comments (`#` then a space)
-    are skipped, and a line may end with its length: `千鱼 - 王贰浪 | 3:41`. A
-    comment line `# order: artist-title` or `# order: title-artist` sets how
-    the lines below it read, overriding --order and the config. An M3U
-    playlist gives each `#EXTINF` length and title; the titles read
-    artist-title unless --order or a comment sets another order. A CSV, TSV or
-    JSON list names its fields title, artist, album and duration. A folder
-    gives the names of its .mp3, .m4a, .flac, .ogg, .opus, .wav, .aac, .wma and
-    .ape files, sorted, with their lengths; other files are counted and
-    skipped.
+    GB18030, Big5, Shift-JIS or Windows-1252 (the likeliest is used, with a
+    warning; --encoding sets it). In a plain list, blank lines and comments
+    (`#` then a space) are skipped, and a line may end with its length:
+    `千鱼 - 王贰浪 | 3:41`. A comment line `# order: artist-title` or
+    `# order: title-artist` sets how the lines below it read, overriding
+    --order and the config. An M3U playlist gives each `#EXTINF` length and
+    name; the names read artist-title unless --order or a comment sets another
+    order, and are stored title first. A CSV, TSV, JSON or JSON Lines list
+    names its fields title, artist, album and duration. A folder and the
+    folders below it give their .mp3, .m4a, .flac, .ogg, .opus, .wav, .aac,
+    .wma and .ape files, sorted, named by their title and artist tags or their
+    file names, with their lengths; other files are counted and skipped.
     """
     state: AppState = ctx.obj
-    song_list = read_songs(source, cast("FormatChoice", list_format.value))
+    if encoding is not None:
+        _check_encoding_option(encoding)
+    song_list = read_songs(source, cast("FormatChoice", list_format.value), encoding)
+    for warning in song_list.warnings:
+        logger.warning("{}", warning)
     _warn_order_conflicts(song_list, order)
     _process(state, song_list, _orders(state, order), Overrides(), dry_run, as_json)
 
@@ -287,6 +317,22 @@ def _album_option(text: str | None) -> str | None:
             param_hint="'--album'",
         )
     return album or None
+
+
+def _check_encoding_option(encoding: str) -> None:
+    try:
+        check_encoding(encoding)
+    except LookupError:
+        raise typer.BadParameter(
+            f"unknown encoding {encoding!r}; use a name such as utf-8, gb18030, "
+            "big5, shift_jis or cp1252",
+            param_hint="'--encoding'",
+        ) from None
+
+
+def _ends_with_length(name: str) -> bool:
+    _, field = split_inline_duration(name)
+    return field is not None and is_duration_syntax(field)
 
 
 def _duration_option(text: str | None, names: Sequence[str]) -> float | None:
@@ -329,10 +375,13 @@ def _process(
     with _collector_paused():
         report = _parse_list(song_list, orders, overrides)
         report.skipped_files = song_list.skipped_files
+        report.subfolders = song_list.subfolders
         if dry_run:
-            _mark_repeats(report)
+            mark_repeats(report)
         else:
-            _queue(state.ledger(), report)
+            ledger = state.ledger()
+            _queue(ledger, report)
+            note_kept_lengths(report, _stored_lengths(ledger, report))
     print_outcomes(report, dry_run=dry_run, as_json=as_json)
     print_summary(report, dry_run=dry_run, quiet_rejections=dry_run)
     if report.count("rejected"):
@@ -374,20 +423,22 @@ def _parse_list(song_list: SongList, orders: Orders, overrides: Overrides) -> Re
 def _parse_line(
     song_list: SongList, line: ListLine, orders: Orders, overrides: Overrides
 ) -> Outcome:
-    # A line built from a separate title and artists reads title first.
-    line_order = "title-artist" if line.title is not None else orders.for_line(line)
+    read_order = orders.for_line(line)
+    # A line built from a separate title and artists is stored title first.
+    title_first = line.title is not None or line.store_title_first
     outcome = Outcome(
         where=_where(song_list, line),
         text=line.text,
-        order=line_order,
+        order="title-artist" if title_first else read_order,
         duration=overrides.duration or line.duration,
         album=overrides.album or line.album,
+        notes=list(line.warnings),
     )
     if line.error is not None:
         outcome.error, outcome.status = line.error, "rejected"
         return outcome
     try:
-        outcome.song = _parse_song(line, line_order, overrides)
+        outcome.song = _parse_song(line, read_order, overrides)
     except InvalidNameError as exc:
         outcome.error, outcome.status = exc, "rejected"
     return outcome
@@ -404,6 +455,8 @@ def _parse_song(line: ListLine, order: Order, overrides: Overrides) -> SongName:
         )
     if line.title is not None:
         return name_from_parts(line.title, line.artists, split=line.split_artists)
+    if line.store_title_first:
+        return name_title_first(line.text, order)
     return parse_name(line.text, order)
 
 
@@ -414,17 +467,6 @@ def _where(song_list: SongList, line: ListLine) -> str:
 
 
 # -- queuing -------------------------------------------------------------------
-
-
-def _mark_repeats(report: Report) -> None:
-    """Mark lines that repeat an earlier line of the input, as the ledger would."""
-    first_seen: dict[str, Outcome] = {}
-    for outcome in report.outcomes:
-        if outcome.song is None:
-            continue
-        first = first_seen.setdefault(outcome.song.dedupe_key(), outcome)
-        if first is not outcome:
-            outcome.status, outcome.first_where = "duplicate", first.where
 
 
 def _queue(ledger: Ledger, report: Report) -> None:
@@ -445,6 +487,20 @@ def _queue_chunk(ledger: Ledger, outcomes: Sequence[Outcome]) -> None:
         for task, task_id in pairs:
             outcome = by_task[id(task)]
             outcome.status, outcome.task_id = status, task_id
+
+
+def _stored_lengths(ledger: Ledger, report: Report) -> dict[int, float | None]:
+    """Return the stored length of each duplicate task the input gave one for."""
+    ids = sorted(
+        {
+            outcome.task_id
+            for outcome in report.outcomes
+            if outcome.status == "duplicate"
+            and outcome.duration is not None
+            and outcome.task_id is not None
+        }
+    )
+    return ledger.durations(ids)
 
 
 def _new_task(outcome: Outcome) -> NewTask:

@@ -1,16 +1,18 @@
-"""Read an audio file's length and its title, artist and album tags with mutagen.
+"""Read an audio file's length and its title, artist, album and track tags.
 
-mutagen is already bilimq's tag library, and it reads the length from a file's
-headers without decoding any audio.
+They are read with mutagen, which is already bilimq's tag library and reads the
+length from a file's headers without decoding any audio.
 """
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import mutagen
 from loguru import logger
@@ -23,12 +25,17 @@ _TAG_KEYS = {
     "title": ("title", "tit2"),
     "artist": ("artist", "tpe1", "author"),
     "album": ("album", "talb", "wm/albumtitle"),
+    "track": ("tracknumber", "trck", "wm/tracknumber", "track"),
 }
 _GENERIC_WORDS = re.compile(
     r"(?i)track|trk|disc|disk|cd|audio|song|untitled|unknown|new recording"
     r"|新录音|录音|音轨|曲目"
 )
 _NUMBERING = re.compile(r"[\d\s_.#()\[\]-]*")
+# `5` or `5/12`, as track-number tags are written.
+_TRACK_TAG = re.compile(r"\s*([0-9]{1,4})\s*(?:/\s*[0-9]*\s*)?")
+# Without O_NONBLOCK (Windows has none), opening a FIFO would wait for a writer.
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
 
 
 class UnreadableAudioError(BilimqError):
@@ -48,16 +55,58 @@ class AudioFileInfo:
     title: str | None
     artists: tuple[str, ...]
     album: str | None
+    track: int | None = None
+    """The track number tag, without the track count (`5` of `5/12`)."""
 
 
 def read_audio_file(path: Path) -> AudioFileInfo:
     """Read the length and tags of an audio file.
 
-    Raise UnreadableAudioError when the file cannot be opened, is damaged, or
-    is not in a format mutagen recognises.
+    Raise UnreadableAudioError when the file cannot be opened, is not a regular
+    file (a FIFO or a device, which is never read), is damaged, or is not in a
+    format mutagen recognises.
     """
     try:
-        audio = mutagen.File(path, easy=True)
+        with _open_regular(path) as file:
+            return _read_tags(path, file)
+    except OSError as exc:
+        raise UnreadableAudioError(f"cannot open it: {exc.strerror}") from exc
+
+
+def _open_regular(path: Path) -> BinaryIO:
+    """Open a file for reading without blocking, and only if it is a regular one.
+
+    The file type is checked on the open descriptor, so a FIFO that replaced the
+    file after the folder was listed is still never read.
+    """
+    file = open(path, "rb", opener=_open_nonblocking)
+    mode = os.fstat(file.fileno()).st_mode
+    if not stat.S_ISREG(mode):
+        file.close()
+        raise UnreadableAudioError(f"it is not a regular file but {file_kind(mode)}")
+    return file
+
+
+def _open_nonblocking(name: str, _flags: int) -> int:
+    return os.open(name, _OPEN_FLAGS)
+
+
+def file_kind(mode: int) -> str:
+    """Return what a file of `mode` is, for messages: `a FIFO`, `a socket`, …"""
+    if stat.S_ISFIFO(mode):
+        return "a FIFO (named pipe)"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    return "a special file"
+
+
+def _read_tags(path: Path, file: BinaryIO) -> AudioFileInfo:
+    try:
+        audio = mutagen.File(file, easy=True)
     except mutagen.MutagenError as exc:
         raise UnreadableAudioError(f"mutagen cannot read it: {exc}") from exc
     except OSError as exc:
@@ -72,11 +121,14 @@ def read_audio_file(path: Path) -> AudioFileInfo:
     tags = _lowered(audio.tags)
     titles = _values(tags, "title")
     albums = _values(tags, "album")
+    tracks = _values(tags, "track")
+    track = _TRACK_TAG.fullmatch(tracks[0]) if tracks else None
     return AudioFileInfo(
         duration=_length(audio),
         title=titles[0] if titles else None,
         artists=tuple(_values(tags, "artist")),
         album=albums[0] if albums else None,
+        track=int(track.group(1)) if track is not None else None,
     )
 
 

@@ -1,6 +1,6 @@
 """The entries of a song list, and the errors of reading one.
 
-Every list format (plain lines, M3U, CSV/TSV, JSON, a folder of audio files)
+Every list format (plain lines, M3U, CSV/TSV, JSON, JSON Lines, a folder of audio files)
 reads into a SongList of ListLine entries. A problem with one entry (a bad
 duration, a row without a title, a damaged audio file) is kept on that entry
 as an EntryError, so the other entries are still queued. A problem with the
@@ -18,8 +18,11 @@ from bilimq.errors import BilimqError
 from bilimq.songs.names import ORDERS, Order
 
 STDIN = "-"
-ListFormat = Literal["lines", "m3u", "csv", "tsv", "json"]
-LIST_FORMATS: tuple[ListFormat, ...] = ("lines", "m3u", "csv", "tsv", "json")
+ListFormat = Literal["lines", "m3u", "csv", "tsv", "json", "jsonl"]
+LIST_FORMATS: tuple[ListFormat, ...] = ("lines", "m3u", "csv", "tsv", "json", "jsonl")
+MAX_SHOWN_CHARS = 80
+"""Maximum characters of a value shown in a message; a longer one is cut and
+ends in "…"."""
 
 _LINE_END = re.compile(r"\r\n|\r|\n")
 _ORDER_DIRECTIVE = re.compile(r"(?i)#\s*order\s*[:=]\s*(.*?)\s*")
@@ -33,7 +36,7 @@ class EntryError(BilimqError, ValueError):
     """One entry of a list (a line, row, item or audio file) is invalid."""
 
     def __init__(self, value: str, reason: str) -> None:
-        super().__init__(f"invalid list entry {value!r}: {reason}")
+        super().__init__(f"invalid list entry {shorten(value)!r}: {reason}")
         self.value = value
         self.reason = reason
 
@@ -42,8 +45,8 @@ class ListLine(NamedTuple):
     """One song entry of a list: a line, a playlist entry, a row or a file."""
 
     lineno: int
-    """1-based line number in the file, counting blank and comment lines; the
-    item number for JSON, the position for a folder."""
+    """1-based line number in the file, counting blank and comment lines (for
+    JSON, the line the item starts on); the position for a folder."""
     text: str
     """The song line to store, without its line ending and surrounding spaces."""
     order: Order | None = None
@@ -66,6 +69,13 @@ class ListLine(NamedTuple):
     --order sets one: artist-title for the titles of M3U `#EXTINF` lines."""
     error: EntryError | None = None
     """The reason this entry cannot be queued; the other entries still are."""
+    store_title_first: bool = False
+    """Whether `text` is split in its order and stored as `Title - Artist`, as
+    M3U names are, so that they match the same song from a table or plain list."""
+    item: int | None = None
+    """For JSON, the 1-based item number across the document's song lists."""
+    warnings: tuple[str, ...] = ()
+    """Problems with this entry that were worked around, e.g. a length dropped."""
 
 
 @dataclass(frozen=True)
@@ -78,18 +88,31 @@ class SongList:
     encoding: str | None = None
     """The encoding the text was decoded with; None for a folder."""
     skipped_files: list[str] = field(default_factory=list)
-    """For a folder, the names of files that are not audio files."""
+    """For a folder, the paths below it of files that are not audio files."""
     list_format: ListFormat | None = None
     """The format the source was read as; None for a folder or arguments."""
+    warnings: list[str] = field(default_factory=list)
+    """Problems with the whole source that were worked around, such as a guessed
+    encoding or an ignored column, each naming the source."""
+    subfolders: int | None = None
+    """For a folder, how many folders below it were read; None for a list."""
 
     def where(self, line: ListLine) -> str:
-        """Return where a line came from: `file:line`, `file item N` or a path."""
+        """Return where a line came from: `file:line`, `file item N (line L)` or a
+        path."""
         if line.file_name is not None:
             return os.path.join(self.source, line.file_name)
         source = "stdin" if self.source == STDIN else self.source
-        if self.list_format == "json":
-            return f"{source} item {line.lineno}"
+        if line.item is not None:
+            return f"{source} item {line.item} (line {line.lineno})"
         return f"{source}:{line.lineno}"
+
+
+def shorten(text: str, limit: int = MAX_SHOWN_CHARS) -> str:
+    """Return `text` cut to `limit` characters, ending in "…" when it was cut."""
+    if len(text) <= limit:
+        return text
+    return text[: limit - 1] + "…"
 
 
 def split_lines(text: str, max_splits: int = 0) -> list[str]:
@@ -123,6 +146,7 @@ def directive_order(line: str, name: str, lineno: int) -> Order | None:
         if value == order:
             return order
     raise ListFileError(
-        f"{name}:{lineno}: unknown order {match.group(1)!r} in {line!r}; "
+        f"{name}:{lineno}: unknown order {shorten(match.group(1))!r} in "
+        f"{shorten(line)!r}; "
         f"write '# order: {ORDERS[0]}' or '# order: {ORDERS[1]}'"
     )

@@ -1,14 +1,11 @@
 """Read song lists: list files, standard input, or a folder of audio files.
 
 A list file is a plain list (one song name per line), an M3U/M3U8 playlist, a
-CSV/TSV table or a JSON list; `bilimq.songs.formats` detects which, and the
-readers for the other formats live beside this module. Text is decoded without
-the locale default, because lists come from Notepad, PowerShell and shells
-alike. The order tried is UTF-8 (with or without a BOM), UTF-16 with a BOM,
-then GB18030, a superset of GBK and GB2312 that reads the "ANSI" files of
-Chinese Windows. A statistical detector such as charset-normalizer is not
-used: on lists of a few short lines it guesses among dozens of codecs, while
-these three rules are exact and cover the files users make.
+CSV/TSV table, a JSON list or a JSON Lines file; `bilimq.songs.formats`
+detects which, and the readers for the other formats live beside this module.
+Text is decoded by `bilimq.songs.encodings`, never with the locale default,
+because lists come from Notepad, PowerShell and shells alike. A folder is read
+by `bilimq.songs.folders`.
 
 In a plain list, blank lines and comments are skipped. A comment starts with
 `#` followed by a space, another `#` or nothing, so a song such as
@@ -20,22 +17,20 @@ such comment. A line may end with its length after a spaced bar, as
 
 from __future__ import annotations
 
-import codecs
 import os
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import Literal
 
 from loguru import logger
 
-from bilimq.errors import InvalidNameError
-from bilimq.songs.audio_files import (
-    UnreadableAudioError,
-    is_placeholder_name,
-    read_audio_file,
+from bilimq.songs.durations import (
+    DURATION_FORMS,
+    DurationError,
+    is_duration_syntax,
+    parse_duration,
 )
-from bilimq.songs.durations import DURATION_FORMS, DurationError, parse_duration
+from bilimq.songs.encodings import DecodedText, decode_list
 from bilimq.songs.entries import (
     LIST_FORMATS,
     STDIN,
@@ -48,18 +43,18 @@ from bilimq.songs.entries import (
     is_comment,
     split_lines,
 )
+from bilimq.songs.folders import AUDIO_EXTENSIONS, read_folder
 from bilimq.songs.formats import detect_format
-from bilimq.songs.json_lists import parse_json
+from bilimq.songs.json_lists import parse_json, parse_json_lines
 from bilimq.songs.m3u import parse_m3u
-from bilimq.songs.names import Order, parse_name
-from bilimq.songs.parts import join_parts
-from bilimq.songs.records import clean_album
+from bilimq.songs.names import Order
 from bilimq.songs.tables import parse_table
 
 __all__ = [
     "AUDIO_EXTENSIONS",
     "LIST_FORMATS",
     "STDIN",
+    "DecodedText",
     "EntryError",
     "FormatChoice",
     "ListFileError",
@@ -73,96 +68,82 @@ __all__ = [
     "split_inline_duration",
 ]
 
-AUDIO_EXTENSIONS = frozenset(
-    {".mp3", ".m4a", ".flac", ".ogg", ".opus", ".wav", ".aac", ".wma", ".ape"}
-)
-"""File extensions, lower case, whose stems `read_folder` takes as song names."""
+_ZIP_MAGIC = b"PK\x03\x04"
+_OLE_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
+"""The start of an old binary Office file, such as an .xls workbook."""
+_WORKBOOK_EXTENSIONS = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".numbers")
 
 FormatChoice = ListFormat | Literal["auto"]
 """A list format, or "auto" to tell it from the extension and the text."""
 
 
-def read_songs(source: str | Path, list_format: FormatChoice = "auto") -> SongList:
+def read_songs(
+    source: str | Path,
+    list_format: FormatChoice = "auto",
+    encoding: str | None = None,
+) -> SongList:
     """Read a list file, standard input (`-`) or a folder of audio files.
 
     `list_format` forces the format of a list file or standard input; "auto"
-    detects it from the extension and the text. Raise ListFileError when a format
-    is forced on a folder.
+    detects it from the extension and the text. `encoding` forces the text
+    encoding; None detects it. Raise ListFileError when a format or an
+    encoding is forced on a folder.
     """
     if str(source) != STDIN and Path(source).is_dir():
-        if list_format != "auto":
-            raise ListFileError(
-                f"{str(source)!r} is a folder, so --format {list_format} does not "
-                "apply; leave out --format to read its audio files"
-            )
+        for option, value in (("--format", list_format), ("--encoding", encoding)):
+            if value not in (None, "auto"):
+                raise ListFileError(
+                    f"{str(source)!r} is a folder, so {option} {value} does not "
+                    f"apply; leave out {option} to read its audio files"
+                )
         return read_folder(source)
-    return read_list(source, list_format)
+    return read_list(source, list_format, encoding)
 
 
-def read_list(path_or_dash: str | Path, list_format: FormatChoice = "auto") -> SongList:
+def read_list(
+    path_or_dash: str | Path,
+    list_format: FormatChoice = "auto",
+    encoding: str | None = None,
+) -> SongList:
     """Read the song entries of a list file, or of standard input for `-`.
 
-    Raise ListFileError when the file cannot be read or decoded, when a table
-    has no title column, when JSON is invalid, or when an `# order:` comment
-    names an unknown order. Problems with single entries are kept on them.
+    Raise ListFileError when the file cannot be read or decoded, when it is a
+    spreadsheet workbook, when a table has no title column, when JSON is
+    invalid, or when an `# order:` comment names an unknown order. Problems
+    with single entries are kept on them, and problems with the whole file
+    that were worked around (a guessed encoding, say) in `SongList.warnings`.
     """
     name = str(path_or_dash)
     data = _read_bytes(path_or_dash)
-    text, encoding = decode_list(data, name)
-    chosen = detect_format(name, text) if list_format == "auto" else list_format
-    lines = _parse_text(text, name, chosen)
+    _reject_workbook(data, name)
+    decoded = decode_list(data, name, encoding)
+    chosen = detect_format(name, decoded.text) if list_format == "auto" else list_format
+    warnings = [decoded.warning] if decoded.warning else []
+    lines = _parse_text(decoded.text, name, chosen, warnings)
     logger.info(
-        "read {} as {}: {} song(s), format {}", name, encoding, len(lines), chosen
-    )
-    return SongList(name, lines, encoding=encoding, list_format=chosen)
-
-
-def read_folder(folder: str | Path) -> SongList:
-    """Take the audio files in `folder` as songs, with their lengths.
-
-    Each audio file (see AUDIO_EXTENSIONS, any case) gives its name without the
-    extension, in sorted order, and its length and album as mutagen reads them.
-    When the name is not a song name (`01.mp3`, `track03.m4a`, or one that
-    does not parse) and the file has a title tag, its title and artist tags
-    name the song instead. A file mutagen cannot read gives an entry that
-    carries the reason. Subfolders are not read. Other files, hidden ones
-    included (`.DS_Store`, `._song.mp3`), are skipped and listed in
-    `skipped_files`. Raise ListFileError when the folder cannot be read.
-    """
-    name = str(folder)
-    try:
-        entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
-    except OSError as exc:
-        raise ListFileError(
-            f"cannot read folder {name!r}: {exc.strerror}; check the path and "
-            "its permissions"
-        ) from exc
-    lines: list[ListLine] = []
-    skipped: list[str] = []
-    for entry in entries:
-        if entry.is_dir():
-            continue
-        stem, extension = os.path.splitext(entry.name)
-        if extension.lower() in AUDIO_EXTENSIONS and stem and stem[0] != ".":
-            lines.append(_audio_entry(Path(entry.path), len(lines) + 1, stem))
-        else:
-            skipped.append(entry.name)
-    unusable = sum(1 for line in lines if line.error is not None)
-    logger.info(
-        "read folder {}: {} audio file(s), {} of them unusable, {} other file(s) "
-        "skipped",
+        "read {} as {}: {} song(s), format {}",
         name,
+        decoded.encoding,
         len(lines),
-        unusable,
-        len(skipped),
+        chosen,
     )
-    return SongList(source=name, lines=lines, skipped_files=skipped)
+    return SongList(
+        name, lines, encoding=decoded.encoding, list_format=chosen, warnings=warnings
+    )
 
 
-def song_line(lineno: int, line: str, order: Order | None = None) -> ListLine:
+def song_line(
+    lineno: int,
+    line: str,
+    order: Order | None = None,
+    *,
+    duration_given: bool = False,
+) -> ListLine:
     """Return the entry of one plain-list line, with its inline duration if any.
 
     A duration that does not parse gives an entry that carries the error.
+    With `duration_given` (a length was given apart, as `add --duration` does),
+    a final `| word` that is not written like a length is part of the name.
     """
     # Most lines have no bar, and this check keeps big lists fast.
     if "|" not in line:
@@ -170,6 +151,8 @@ def song_line(lineno: int, line: str, order: Order | None = None) -> ListLine:
     text, field = split_inline_duration(line)
     if not field:
         return ListLine(lineno, text, order)
+    if duration_given and not is_duration_syntax(field):
+        return ListLine(lineno, line, order)
     try:
         duration = parse_duration(field)
     except DurationError as exc:
@@ -200,30 +183,6 @@ def split_inline_duration(line: str) -> tuple[str, str | None]:
     return head.rstrip(), field
 
 
-def decode_list(data: bytes, name: str) -> tuple[str, str]:
-    """Decode list bytes as UTF-8, UTF-16 with a BOM, or GB18030.
-
-    Return the text and the name of the encoding used. Raise ListFileError
-    naming `name` and the byte offset when no encoding fits, when the bytes are
-    UTF-8 with a few damaged sequences, or when the text contains a NUL
-    character (UTF-16 without a BOM looks so).
-    """
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        text = _decode_utf16(data, name)
-        _reject_nul(text, name, _utf16_offset(text, data))
-        return text, "UTF-16"
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as utf8_error:
-        text = _decode_gb18030(data, name, utf8_error)
-        encoding = "GB18030"
-    else:
-        encoding = "UTF-8 with BOM" if data[:3] == codecs.BOM_UTF8 else "UTF-8"
-    # UTF-8 and GB18030 encode NUL as the single byte 0x00.
-    _reject_nul(text, name, lambda _: data.find(b"\x00"))
-    return text, encoding
-
-
 def _read_bytes(path_or_dash: str | Path) -> bytes:
     if str(path_or_dash) == STDIN:
         return sys.stdin.buffer.read()
@@ -246,73 +205,38 @@ def _read_bytes(path_or_dash: str | Path) -> bytes:
         ) from exc
 
 
-def _decode_utf16(data: bytes, name: str) -> str:
-    try:
-        return data.decode("utf-16")
-    except UnicodeDecodeError as exc:
+def _reject_workbook(data: bytes, name: str) -> None:
+    extension = os.path.splitext(name)[1].lower()
+    is_zip = data.startswith(_ZIP_MAGIC)
+    if (
+        extension in _WORKBOOK_EXTENSIONS
+        or data.startswith(_OLE_MAGIC)
+        or (is_zip and b"xl/" in data)
+    ):
         raise ListFileError(
-            f"list file {name!r} starts with a UTF-16 byte order mark but has "
-            f"invalid UTF-16 at byte {exc.start + 2}; re-save it as UTF-8"
-        ) from None
-
-
-def _utf16_offset(text: str, data: bytes) -> Callable[[int], int]:
-    codec = "utf-16-le" if data.startswith(codecs.BOM_UTF16_LE) else "utf-16-be"
-    return lambda index: 2 + len(text[:index].encode(codec))
-
-
-def _decode_gb18030(data: bytes, name: str, utf8_error: UnicodeDecodeError) -> str:
-    where = _position(data, utf8_error.start)
-    if _looks_like_damaged_utf8(data):
-        raise ListFileError(
-            f"list file {name!r} is UTF-8 with an invalid byte at {where}; "
-            "fix or retype that line, or re-save the file as UTF-8"
+            f"{name} is a spreadsheet workbook, not a text list. Excel workbooks "
+            "are not read; save it as CSV UTF-8 (in Excel: File > Save As > CSV "
+            "UTF-8) and pass that file"
         )
-    try:
-        return data.decode("gb18030")
-    except UnicodeDecodeError as exc:
+    if is_zip:
         raise ListFileError(
-            f"list file {name!r} is neither UTF-8 (invalid byte at {where}) nor "
-            f"GB18030 (invalid byte at {_position(data, exc.start)}); "
-            "re-save it as UTF-8"
-        ) from None
+            f"{name} is a zip archive, not a text list; unpack it and pass the "
+            "list file or the folder inside"
+        )
 
 
-def _looks_like_damaged_utf8(data: bytes) -> bool:
-    """Return whether bytes that fail as UTF-8 are still mostly valid UTF-8.
-
-    A UTF-8 file with one damaged byte often still decodes as GB18030, as
-    mojibake. In GBK text read as UTF-8 nearly every non-ASCII sequence is
-    invalid, while damaged UTF-8 has far more valid sequences than invalid ones.
-    """
-    text = data.decode("utf-8", errors="replace")
-    invalid = text.count("\ufffd")
-    valid = sum(1 for char in text if ord(char) > 0x7F) - invalid
-    return valid > invalid
-
-
-def _position(data: bytes, offset: int) -> str:
-    line = data.count(b"\n", 0, offset) + 1
-    return f"byte offset {offset} (line {line})"
-
-
-def _reject_nul(text: str, name: str, byte_offset: Callable[[int], int]) -> None:
-    index = text.find("\x00")
-    if index < 0:
-        return
-    raise ListFileError(
-        f"list file {name!r} contains a NUL character at byte {byte_offset(index)}, "
-        "so it is probably UTF-16 without a byte order mark; re-save it as UTF-8"
-    )
-
-
-def _parse_text(text: str, name: str, list_format: ListFormat) -> list[ListLine]:
+def _parse_text(
+    text: str, name: str, list_format: ListFormat, warnings: list[str]
+) -> list[ListLine]:
     if list_format == "m3u":
-        return parse_m3u(text, name)
+        return parse_m3u(text, name, warnings)
     if list_format in ("csv", "tsv"):
-        return parse_table(text, name, "\t" if list_format == "tsv" else None)
+        delimiter = "\t" if list_format == "tsv" else None
+        return parse_table(text, name, delimiter, warnings)
     if list_format == "json":
-        return parse_json(text, name)
+        return parse_json(text, name, warnings)
+    if list_format == "jsonl":
+        return parse_json_lines(text, name, warnings)
     return _song_lines(text, name)
 
 
@@ -333,50 +257,3 @@ def _song_lines(text: str, name: str) -> list[ListLine]:
         else:
             lines.append(ListLine(lineno, line, order))
     return lines
-
-
-def _audio_entry(path: Path, lineno: int, stem: str) -> ListLine:
-    try:
-        info = read_audio_file(path)
-    except UnreadableAudioError as exc:
-        reason = (
-            f"{exc.reason}; the file may be damaged or not really "
-            f"{path.suffix.lower()}, so replace it or move it out of the folder"
-        )
-        error = EntryError(path.name, reason)
-        return ListLine(lineno, stem, file_name=path.name, error=error)
-    album = clean_album(info.album, path.name)
-    known = {"file_name": path.name, "duration": info.duration, "album": album}
-    if _is_song_name(stem) or info.title is None:
-        if is_placeholder_name(stem):
-            reason = (
-                f"the file name {stem!r} numbers a track but names no song, and "
-                f"the file has no title tag; rename it 'Title - Artist"
-                f"{path.suffix}' or tag it"
-            )
-            return ListLine(lineno, stem, error=EntryError(path.name, reason), **known)
-        return ListLine(lineno, stem, **known)
-    line = join_parts(info.title, info.artists)
-    return ListLine(
-        lineno,
-        line,
-        title=info.title,
-        artists=info.artists,
-        split_artists=len(info.artists) <= 1,
-        **known,
-    )
-
-
-def _is_song_name(stem: str) -> bool:
-    """Return whether a file name can be taken as the song name.
-
-    A name that does not parse fails in either name order, because both split
-    at the same spaced dashes, so the default order is enough to check it.
-    """
-    if is_placeholder_name(stem):
-        return False
-    try:
-        parse_name(stem)
-    except InvalidNameError:
-        return False
-    return True

@@ -74,7 +74,8 @@ class AmbiguousNameError(InvalidNameError):
     """A line has more than one spaced dash, so title and artists are a guess."""
 
     def __init__(self, value: str, segments: Sequence[str]) -> None:
-        shown = ", ".join(repr(segment) for segment in segments)
+        # Each part is cut, so a long line does not fill the screen twice.
+        shown = ", ".join(repr(_cut(segment)) for segment in segments)
         super().__init__(
             value,
             f"it has {len(segments)} parts separated by spaced dashes ({shown}), so "
@@ -83,6 +84,10 @@ class AmbiguousNameError(InvalidNameError):
             "belongs to the title",
         )
         self.segments = tuple(segments)
+
+
+def _cut(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 @dataclass(frozen=True)

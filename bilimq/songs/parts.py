@@ -9,12 +9,25 @@ stored line is `Title - Artist`, title first, with several artists joined by
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from bilimq.errors import InvalidNameError
-from bilimq.songs.names import SongName, name_with_overrides, parse_name
+from bilimq.songs.brackets import scan_brackets
+from bilimq.songs.names import (
+    Order,
+    SongName,
+    clean_text,
+    name_with_overrides,
+    parse_name,
+)
 
 ARTIST_JOINER = " _ "
+
+# The spaced dashes `parse_name` splits a line at: a run of one or two dashes
+# with a space or the line's edge on each side.
+_DASHES = "-\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d"
+_SEPARATOR = re.compile(rf"(?:^|(?<= ))[{_DASHES}]{{1,2}}(?= |$)")
 
 
 def join_parts(title: str, artists: Sequence[str]) -> str:
@@ -79,3 +92,41 @@ def _try_parse(line: str) -> SongName | None:
         return parse_name(line, "title-artist")
     except InvalidNameError:
         return None
+
+
+def name_title_first(line: str, order: Order) -> SongName:
+    """Parse `line` in `order` and return it stored title first, `Title - Artist`.
+
+    Playlist names read `Artist - Title`, and storing them title first makes
+    them the same task as the song from a plain list or a table. A line
+    without a spaced dash is a title alone. Raise InvalidNameError when the
+    line does not parse in `order`.
+    """
+    song = parse_name(line, order)
+    sides = split_sides(line, order)
+    if sides is None:
+        return song
+    title, artist = sides
+    return name_from_parts(title, [artist])
+
+
+def split_sides(line: str, order: Order) -> tuple[str, str] | None:
+    """Return the title text and the artist text of a line, brackets kept.
+
+    Return None unless the cleaned line has exactly one spaced dash outside
+    brackets with text on both sides.
+    """
+    cleaned = clean_text(line)
+    brackets = scan_brackets(cleaned)
+    cuts = [
+        cut
+        for cut in _SEPARATOR.finditer(cleaned)
+        if not brackets.encloses(cut.start())
+    ]
+    if len(cuts) != 1:
+        return None
+    first = cleaned[: cuts[0].start()].strip()
+    second = cleaned[cuts[0].end() :].strip()
+    if not first or not second:
+        return None
+    return (second, first) if order == "artist-title" else (first, second)

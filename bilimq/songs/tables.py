@@ -12,21 +12,47 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 
-from bilimq.songs.entries import ListFileError, ListLine, split_lines
-from bilimq.songs.records import TITLE_NAMES, Field, Record, entry_from_record, field_of
+from bilimq.songs.csv_rows import Row, read_rows
+from bilimq.songs.entries import (
+    EntryError,
+    ListFileError,
+    ListLine,
+    shorten,
+    split_lines,
+)
+from bilimq.songs.records import (
+    TITLE_NAMES,
+    WEAK_RANK,
+    Field,
+    Record,
+    choose_columns,
+    column_of,
+    contains_lengths,
+    entry_from_record,
+    field_of,
+)
 
 DELIMITERS = (",", "\t", ";")
-_EXCEL_SEPARATOR = re.compile(r"(?i)sep=(.)")
+
+_EXCEL_SEPARATOR = re.compile(r'(?i)"?sep=(.)"?')
+_NAME_FIELDS: tuple[Field, ...] = ("title", "artist", "album", "duration")
 
 
-def parse_table(text: str, name: str, delimiter: str | None = None) -> list[ListLine]:
+def parse_table(
+    text: str,
+    name: str,
+    delimiter: str | None = None,
+    warnings: list[str] | None = None,
+) -> list[ListLine]:
     """Return one entry per data row of CSV or TSV text.
 
     `delimiter` forces one (a tab for TSV); None picks it from the header. Raise
-    ListFileError when the header names no title column. A row without a title
-    or with an invalid duration gives an entry that carries the error.
+    ListFileError when the header names no title column. A row without a title,
+    with an invalid duration or with a quote that is not closed gives an entry
+    that carries the error. Problems with the whole table that were worked
+    around, such as an ignored column, are added to `warnings`.
     """
     lines = [line + "\n" for line in split_lines(text)]
     skip, delimiter = _excel_separator(lines, delimiter)
@@ -35,37 +61,43 @@ def parse_table(text: str, name: str, delimiter: str | None = None) -> list[List
         return []
     header_line = lines[header_index].strip().lstrip("\ufeff")
     delimiter = delimiter or pick_delimiter(header_line)
-    rows = _rows(lines, header_index, delimiter)
-    _, header = next(rows)
-    columns = _columns(header, name, header_line)
-    entries: list[ListLine] = []
-    for lineno, row in rows:
-        if any(cell.strip() for cell in row):
-            entries.append(_entry(lineno, row, columns, delimiter))
-    return entries
+    header = next(read_rows(lines, header_index, delimiter))
+    if header.error is not None:
+        raise ListFileError(f"{name}:{header.lineno}: the header row: {header.error}")
+    columns = _columns(header.cells, name, header_line, delimiter)
+    name_columns = [columns[f] for f in _NAME_FIELDS if f in columns]
+    rows = read_rows(lines, header_index + header.lines, delimiter, name_columns)
+    data_rows = [row for row in rows if row.error or any(c.strip() for c in row.cells)]
+    _drop_date_column(columns, header.cells, data_rows, name, warnings)
+    return [_entry(row, lines, columns, header.cells, delimiter) for row in data_rows]
 
 
 def pick_delimiter(header_line: str) -> str:
     """Return the delimiter that splits a header into the most known names."""
 
     def known_names(delimiter: str) -> int:
-        cells = next(csv.reader([header_line], delimiter=delimiter), [])
-        return sum(1 for cell in cells if field_of(cell) is not None)
+        return sum(1 for cell in _cells(header_line, delimiter) if field_of(cell))
 
     return max(DELIMITERS, key=known_names)
 
 
 def header_fields(header_line: str) -> list[Field | None]:
     """Return the fields a header line names, with the delimiter it implies."""
-    delimiter = pick_delimiter(header_line)
-    cells = next(csv.reader([header_line], delimiter=delimiter), [])
-    return [field_of(cell) for cell in cells]
+    return [field_of(cell) for cell in _cells(header_line, pick_delimiter(header_line))]
+
+
+def _cells(line: str, delimiter: str) -> list[str]:
+    try:
+        return next(csv.reader([line], delimiter=delimiter), [])
+    except csv.Error:
+        return []
 
 
 def _excel_separator(
     lines: Sequence[str], delimiter: str | None
 ) -> tuple[int, str | None]:
-    first = lines[0].strip().lstrip("\ufeff") if lines else ""
+    # Only the line end and a BOM are stripped, because `sep=` may name a tab.
+    first = lines[0].rstrip("\r\n").lstrip("\ufeff") if lines else ""
     match = _EXCEL_SEPARATOR.fullmatch(first)
     if match is None:
         return 0, delimiter
@@ -79,43 +111,73 @@ def _first_filled(lines: Sequence[str], start: int) -> int | None:
     return None
 
 
-def _rows(
-    lines: Sequence[str], start: int, delimiter: str
-) -> Iterator[tuple[int, list[str]]]:
-    """Yield each row with the line number it starts on.
-
-    A quoted cell may span lines, so the number is counted from the lines the
-    reader has used, not from the rows.
-    """
-    reader = csv.reader(iter(lines[start:]), delimiter=delimiter)
-    used = 0
-    for row in reader:
-        yield start + used + 1, row
-        used = reader.line_num
-
-
-def _columns(header: list[str], name: str, header_line: str) -> dict[Field, int]:
-    columns: dict[Field, int] = {}
-    for index, cell in enumerate(header):
-        field = field_of(cell)
-        if field is not None:
-            # The first column of a kind wins, e.g. `Track Name` over `Name`.
-            columns.setdefault(field, index)
-    if "title" not in columns:
-        raise ListFileError(
-            f"{name}: the header {header_line!r} names no title column; name the "
-            f"column of song titles {TITLE_NAMES}, or pass --format lines to read "
-            "each line as a song name"
+def _columns(
+    header: list[str], name: str, header_line: str, delimiter: str
+) -> dict[Field, int]:
+    columns = choose_columns(header)
+    if "title" in columns:
+        return columns
+    fix = (
+        f"name the column of song titles {TITLE_NAMES}, or pass --format lines to "
+        "read each line as a song name"
+    )
+    other = pick_delimiter(header_line)
+    if delimiter == "\t" and other != "\t" and "title" in header_fields(header_line):
+        formats = {",": "a comma", ";": "a semicolon"}
+        fix = (
+            f"the header has no tabs but is split by {formats[other]}, so pass "
+            "--format csv"
         )
-    return columns
+    raise ListFileError(
+        f"{name}: the header {shorten(header_line)!r} names no title column; {fix}"
+    )
+
+
+def _drop_date_column(
+    columns: dict[Field, int],
+    header: list[str],
+    rows: list[Row],
+    name: str,
+    warnings: list[str] | None,
+) -> None:
+    """Ignore a duration column named only `time` or `时间` unless it contains
+    lengths, because exports use those names for the date a song was added."""
+    index = columns.get("duration")
+    if index is None:
+        return
+    column = column_of(header[index])
+    if column is None or column.rank < WEAK_RANK:
+        return
+    values = (row.cells[index] for row in rows if index < len(row.cells))
+    lengths, sample = contains_lengths(values)
+    if lengths:
+        return
+    del columns["duration"]
+    if warnings is not None:
+        warnings.append(
+            f"{name}: the column {shorten(header[index])!r} contains no song lengths "
+            f"(it contains values such as {shorten(sample or '')!r}), so it is "
+            "ignored; name a column of lengths 'duration' to read them"
+        )
 
 
 def _entry(
-    lineno: int, row: list[str], columns: dict[Field, int], delimiter: str
+    row: Row,
+    lines: Sequence[str],
+    columns: dict[Field, int],
+    header: list[str],
+    delimiter: str,
 ) -> ListLine:
+    if row.error is not None:
+        # The row's own text is its first line; the rest belongs to other rows.
+        text = lines[row.lineno - 1].rstrip("\r\n")
+        return ListLine(row.lineno, text, error=EntryError(text, row.error))
+    cells = row.cells
+    row_text = delimiter.join(cells)
+
     def cell(field: Field) -> str | None:
         index = columns.get(field)
-        return row[index] if index is not None and index < len(row) else None
+        return cells[index] if index is not None and index < len(cells) else None
 
     artist = (cell("artist") or "").strip()
     record = Record(
@@ -125,4 +187,17 @@ def _entry(
         duration=cell("duration"),
         duration_ms=cell("duration_ms"),
     )
-    return entry_from_record(lineno, record, delimiter.join(row))
+    warnings = _extra_cells(cells, len(header))
+    return entry_from_record(row.lineno, record, row_text, warnings=warnings)
+
+
+def _extra_cells(cells: list[str], width: int) -> tuple[str, ...]:
+    extra = [cell for cell in cells[width:] if cell.strip()]
+    if not extra:
+        return ()
+    shown = ", ".join(repr(shorten(cell, 30)) for cell in extra[:3])
+    return (
+        f"the row has {len(cells)} cells but the header names {width} columns, so "
+        f"the extra cells ({shown}) are ignored; quote a cell that contains the "
+        "delimiter",
+    )

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -11,6 +14,7 @@ from bilimq.songs.audio_files import (
 )
 from tests.songs.tones import make_corrupt, make_tone
 
+ROOT = Path(__file__).resolve().parents[2]
 TOLERANCE = 0.1
 """Seconds; MP3 and AAC encoders pad the start and end of a stream."""
 
@@ -80,3 +84,39 @@ def test_empty_file_unreadable(tmp_path: Path) -> None:
 )
 def test_placeholder_names(stem: str, placeholder: bool) -> None:
     assert is_placeholder_name(stem) is placeholder
+
+
+@pytest.mark.parametrize(("tag", "track"), [("5", 5), ("5/12", 5), ("05 / 12", 5)])
+def test_read_track_number(tmp_path: Path, tag: str, track: int) -> None:
+    path = make_tone(tmp_path / "tone.mp3", 1, track=tag)
+    assert read_audio_file(path).track == track
+
+
+def test_no_track_number(tmp_path: Path) -> None:
+    assert read_audio_file(make_tone(tmp_path / "tone.flac", 1)).track is None
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+def test_fifo_unreadable_without_blocking(tmp_path: Path) -> None:
+    path = tmp_path / "pipe.mp3"
+    os.mkfifo(path)
+    script = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from bilimq.songs.audio_files import UnreadableAudioError, read_audio_file\n"
+        "try:\n"
+        "    read_audio_file(Path(sys.argv[1]))\n"
+        "except UnreadableAudioError as exc:\n"
+        "    print(exc.reason)\n"
+    )
+    # Reading the FIFO would wait for a writer forever; the timeout turns that
+    # into a failure instead of a stuck test run.
+    result = subprocess.run(
+        [sys.executable, "-c", script, str(path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+        check=True,
+    )
+    assert result.stdout.strip() == "it is not a regular file but a FIFO (named pipe)"

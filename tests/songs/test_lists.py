@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+import io
 import subprocess
 import sys
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -144,7 +146,9 @@ def test_read_directive_unknown_order(tmp_path: Path) -> None:
 
 
 def test_read_undecodable_names_offset(tmp_path: Path) -> None:
-    path = write(tmp_path, b"abc\n\xff\xfe\xfd")
+    # 0x81 is undefined in Windows-1252 and starts a two-byte character in the
+    # CJK code pages, so no encoding fits.
+    path = write(tmp_path, b"abc\n\x81")
     with pytest.raises(ListFileError) as caught:
         read_list(path)
     message = str(caught.value)
@@ -288,7 +292,7 @@ def test_song_line_duration(line: str, seconds: float) -> None:
     assert entry.error is None
 
 
-@pytest.mark.parametrize("field", ["3:99", "abc", "0", "3:5"])
+@pytest.mark.parametrize("field", ["3:99", "abc", "3:5"])
 def test_song_line_bad_duration(field: str) -> None:
     line = f"千鱼 - 王贰浪 | {field}"
     entry = song_line(7, line)
@@ -299,6 +303,44 @@ def test_song_line_bad_duration(field: str) -> None:
     assert f"invalid duration {field!r} after ' | '" in reason
     assert "m:ss (3:41)" in reason
     assert f"end the line with ' |' if '| {field}' is part of the song name" in reason
+
+
+@pytest.mark.parametrize(
+    ("field", "fix"),
+    [
+        ("2008", "(33:28 if the song really is that long)"),
+        ("3.41", "write 3:41 if the song is 3:41 long"),
+        ("233712", "divide it by 1000"),
+        ("0", "leave it empty when the length is unknown"),
+    ],
+)
+def test_song_line_implausible_duration(field: str, fix: str) -> None:
+    entry = song_line(1, f"千鱼 - 王贰浪 | {field}")
+    assert entry.error is not None
+    assert entry.error.reason.endswith(fix)
+
+
+@pytest.mark.parametrize(
+    ("line", "text", "has_error"),
+    [
+        ("A - B | Live", "A - B | Live", False),
+        ("A - B | Live |", "A - B | Live", False),
+        ("A - B | 3:41", "A - B", False),
+        ("A - B | 3:99", "A - B | 3:99", True),
+    ],
+)
+def test_song_line_duration_given(line: str, text: str, has_error: bool) -> None:
+    # With a length given apart, a final `| word` is a length only when it is
+    # written like one.
+    entry = song_line(1, line, duration_given=True)
+    assert entry.text == text
+    assert (entry.error is not None) is has_error
+
+
+def test_song_line_word_rejected_without_duration() -> None:
+    entry = song_line(1, "A - B | Live")
+    assert entry.error is not None
+    assert "end the line with ' |'" in entry.error.reason
 
 
 def test_read_list_inline_durations(tmp_path: Path) -> None:
@@ -344,30 +386,94 @@ def test_forced_format_on_folder(tmp_path: Path) -> None:
         read_songs(tmp_path, "m3u")
 
 
+def test_forced_encoding_on_folder(tmp_path: Path) -> None:
+    with pytest.raises(ListFileError, match="is a folder, so --encoding big5"):
+        read_songs(tmp_path, encoding="big5")
+
+
+def test_read_list_encoding_warning(tmp_path: Path) -> None:
+    path = write(tmp_path, "後來 - 劉若英 | 5:40\n".encode("big5"))
+    songs = read_list(path)
+    assert songs.encoding == "Big5"
+    assert songs.lines == [ListLine(1, "後來 - 劉若英", duration=340.0)]
+    (warning,) = songs.warnings
+    assert warning.startswith(f"{path} is not UTF-8; read it as Big5")
+
+
+def test_read_list_forced_encoding(tmp_path: Path) -> None:
+    path = write(tmp_path, "Naïve - Björk\n".encode("cp1252"))
+    songs = read_list(path, encoding="latin-1")
+    assert songs.lines == [ListLine(1, "Naïve - Björk")]
+    assert songs.warnings == []
+
+
+def workbook_bytes() -> bytes:
+    """Return a minimal .xlsx file: a zip archive holding xl/ parts."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("xl/workbook.xml", "<workbook/>")
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("name", ["list.xlsx", "list.csv", "list.txt"])
+def test_workbook_rejected(tmp_path: Path, name: str) -> None:
+    path = tmp_path / name
+    path.write_bytes(workbook_bytes())
+    with pytest.raises(ListFileError) as caught:
+        read_list(path)
+    message = str(caught.value)
+    assert "is a spreadsheet workbook, not a text list" in message
+    assert "Excel workbooks are not read; save it as CSV UTF-8" in message
+
+
+def test_old_xls_rejected(tmp_path: Path) -> None:
+    path = tmp_path / "list.dat"
+    path.write_bytes(bytes.fromhex("D0CF11E0A1B11AE1") + b"\x00" * 100)
+    with pytest.raises(ListFileError, match="Excel workbooks are not read"):
+        read_list(path)
+
+
+def test_zip_archive_rejected(tmp_path: Path) -> None:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("songs.txt", "A - B\n")
+    path = tmp_path / "songs.zip"
+    path.write_bytes(buffer.getvalue())
+    with pytest.raises(ListFileError, match="is a zip archive, not a text list"):
+        read_list(path)
+
+
 # -- folders of audio files ----------------------------------------------------
 
 
 def test_folder_durations_and_tags(tmp_path: Path) -> None:
     folder = tmp_path / "music"
     folder.mkdir()
-    make_tone(folder / f"{FISH}.mp3", 3.5, album="Fish")
-    make_tone(folder / "track03.m4a", 5, title="Ghost (Remix)", artist="Au_Ra")
-    make_tone(folder / "a - b - c.flac", 2, title="Real", artist="X")
-    make_tone(folder / "Plain - Stem.ogg", 1.5, title="Ignored", artist="Tag")
+    make_tone(folder / f"{FISH}.mp3", 6.5, album="Fish")
+    make_tone(folder / "track03.m4a", 7, title="Ghost (Remix)", artist="Au_Ra")
+    make_tone(folder / "a - b - c.flac", 5.5, title="Real", artist="X")
+    make_tone(folder / "Plain - Stem.ogg", 6, title="Tagged", artist="Tag")
     songs = read_folder(folder)
     by_file = {line.file_name: line for line in songs.lines}
     fish = by_file[f"{FISH}.mp3"]
     assert (fish.text, fish.album, fish.title) == (FISH, "Fish", None)
-    assert fish.duration == pytest.approx(3.5, abs=0.1)
+    assert fish.duration == pytest.approx(6.5, abs=0.1)
+    assert fish.warnings == ()
     ghost = by_file["track03.m4a"]
     assert (ghost.text, ghost.title, ghost.artists) == (
         "Ghost (Remix) - Au_Ra",
         "Ghost (Remix)",
         ("Au_Ra",),
     )
-    assert ghost.duration == pytest.approx(5, abs=0.1)
+    assert ghost.duration == pytest.approx(7, abs=0.1)
+    assert ghost.warnings == ()
     assert by_file["a - b - c.flac"].text == "Real - X"
-    assert by_file["Plain - Stem.ogg"].text == "Plain - Stem"
+    # Tags with a title and an artist name the song, even over a good name.
+    tagged = by_file["Plain - Stem.ogg"]
+    assert tagged.text == "Tagged - Tag"
+    (warning,) = tagged.warnings
+    assert "the file name 'Plain - Stem' differs from its tags" in warning
 
 
 def test_folder_unusable_files_reported(tmp_path: Path) -> None:

@@ -3,7 +3,15 @@ from __future__ import annotations
 import pytest
 
 from bilimq.errors import InvalidNameError
-from bilimq.songs.parts import join_parts, name_from_parts
+from bilimq.songs.names import Order, parse_name
+from bilimq.songs.parts import (
+    join_parts,
+    name_from_parts,
+    name_title_first,
+    split_sides,
+)
+
+FISH = "像鱼 (伴奏) - 王贰浪"
 
 
 def test_join_parts_title_first() -> None:
@@ -73,3 +81,75 @@ def test_parts_keep_alias_and_featured() -> None:
 def test_parts_empty_title_rejected() -> None:
     with pytest.raises(InvalidNameError):
         name_from_parts(" ", ["王贰浪"])
+
+
+# -- playlist names stored title first -----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("line", "order", "stored", "title", "versions", "artists"),
+    [
+        ("王贰浪 - 千鱼", "artist-title", "千鱼 - 王贰浪", "千鱼", (), ("王贰浪",)),
+        ("千鱼 - 王贰浪", "title-artist", "千鱼 - 王贰浪", "千鱼", (), ("王贰浪",)),
+        (
+            "Au_Ra _ Alan Walker - Ghost (The Him Remix)",
+            "artist-title",
+            "Ghost (The Him Remix) - Au_Ra _ Alan Walker",
+            "Ghost",
+            ("The Him Remix",),
+            ("Au_Ra", "Alan Walker"),
+        ),
+        ("Only Title", "artist-title", "Only Title", "Only Title", (), ()),
+        (
+            "X (A - B) - Song",
+            "artist-title",
+            "Song - X (A - B)",
+            "Song",
+            (),
+            ("X (A - B)",),
+        ),
+    ],
+)
+def test_name_title_first(
+    line: str,
+    order: Order,
+    stored: str,
+    title: str,
+    versions: tuple[str, ...],
+    artists: tuple[str, ...],
+) -> None:
+    song = name_title_first(line, order)
+    assert song.line == stored
+    assert song.title == title
+    assert song.versions == versions
+    assert song.artists == artists
+
+
+def test_name_title_first_same_key_as_plain_line() -> None:
+    from_playlist = name_title_first("王贰浪 - 像鱼 (伴奏)", "artist-title")
+    assert from_playlist.dedupe_key() == parse_name(FISH).dedupe_key()
+
+
+def test_name_title_first_ambiguous_rejected() -> None:
+    with pytest.raises(InvalidNameError, match="3 parts separated by spaced dashes"):
+        name_title_first("A - B - C", "artist-title")
+
+
+@pytest.mark.parametrize(
+    ("line", "order", "sides"),
+    [
+        ("A - B", "title-artist", ("A", "B")),
+        ("A - B", "artist-title", ("B", "A")),
+        ("A – B", "title-artist", ("A", "B")),
+        (
+            "LEVEL5-judgelight- - fripSide",
+            "title-artist",
+            ("LEVEL5-judgelight-", "fripSide"),
+        ),
+        ("A (x - y) - B", "title-artist", ("A (x - y)", "B")),
+        ("A", "title-artist", None),
+        ("A - B - C", "title-artist", None),
+    ],
+)
+def test_split_sides(line: str, order: Order, sides: tuple[str, str] | None) -> None:
+    assert split_sides(line, order) == sides
