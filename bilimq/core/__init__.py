@@ -7,8 +7,10 @@ queued, running, succeeded, failed, retrying and cancelled. ``PublicStore``
 values between threads, each with an optional TTL. Both keep their data in a
 backend: in this process on the standard library alone (the default), or on
 a Redis server that several processes share (``make_queue("redis", url)``,
-which needs redis-py). This package imports nothing else of bilimq, and it
-logs on the standard ``logging`` logger ``bilimq.core``.
+which needs redis-py). ``make_shared_store(url)`` builds a store alone on
+Redis that falls back to memory while the server does not respond. This
+package imports nothing else of bilimq, and it logs on the standard
+``logging`` logger ``bilimq.core``.
 
 Example::
 
@@ -66,7 +68,13 @@ from bilimq.core.errors import (
     TaskNotFoundError,
     TaskStateError,
 )
-from bilimq.core.factory import BACKENDS, make_queue, make_redis_queue
+from bilimq.core.factory import (
+    BACKENDS,
+    make_queue,
+    make_redis_queue,
+    make_shared_store,
+)
+from bilimq.core.fallback_store import FallbackStoreBackend
 from bilimq.core.hooks import HOOK_NAMES
 from bilimq.core.memory_queue import MemoryQueueBackend
 from bilimq.core.queue import MemoryQueue, TaskQueue
@@ -84,6 +92,7 @@ __all__ = [
     "DuplicateTaskError",
     "Expiry",
     "FailResult",
+    "FallbackStoreBackend",
     "InvalidTaskError",
     "MemoryQueue",
     "MemoryQueueBackend",
@@ -106,6 +115,7 @@ __all__ = [
     "get_queue",
     "make_queue",
     "make_redis_queue",
+    "make_shared_store",
     "new_task_id",
     "pop_task",
     "push_task",

@@ -1,4 +1,4 @@
-"""make_queue: build a task queue on the memory or the Redis backends."""
+"""make_queue and make_shared_store: build queues and stores on either backend."""
 
 from __future__ import annotations
 
@@ -6,12 +6,19 @@ import random
 import time
 from typing import TYPE_CHECKING, Any
 
+from bilimq.core.fallback_store import RETRY_INTERVAL, FallbackStoreBackend
 from bilimq.core.queue import MemoryQueue, TaskQueue
-from bilimq.core.redis_client import DEFAULT_SERIALIZER, Serializer, connect
+from bilimq.core.redis_client import (
+    DEFAULT_SERIALIZER,
+    Serializer,
+    connect,
+    describe_client,
+    outage_errors,
+)
 from bilimq.core.redis_queue import RedisQueueBackend
 from bilimq.core.redis_store import RedisStoreBackend
 from bilimq.core.retry import RetryPolicy
-from bilimq.core.store import Clock, PublicStore
+from bilimq.core.store import Clock, MemoryStoreBackend, PublicStore
 
 if TYPE_CHECKING:
     import redis
@@ -107,3 +114,49 @@ def make_redis_queue(
     )
     store = PublicStore(backend=store_backend)
     return TaskQueue(backend, store, cleanup_interval=cleanup_interval)
+
+
+def make_shared_store(
+    url: str | None = None,
+    *,
+    client: redis.Redis | None = None,
+    prefix: str = "bilimq",
+    clock: Clock = time.time,
+    cleanup_interval: float | None = None,
+    retry_interval: float = RETRY_INTERVAL,
+    serializer: Serializer = DEFAULT_SERIALIZER,
+) -> PublicStore:
+    """Build a public store on Redis that falls back to memory during outages.
+
+    The store shares its values with every process that uses the same server
+    and ``prefix``. When the server stops responding, the store logs one
+    warning and keeps working on values in this process only, then shares
+    again once the server responds (see ``FallbackStoreBackend``). The server
+    must respond when the store is built.
+
+    Args:
+        url: the server, as ``redis://[:password@]host:port/db``.
+        client: a redis-py client to use instead of connecting to ``url``.
+        prefix: first part of every key.
+        clock: wall-clock seconds shared by all processes (``time.time``).
+        cleanup_interval: seconds between runs of the background cleaner,
+            which starts with ``start_cleanup()``.
+        retry_interval: seconds between attempts to reach the server during
+            an outage.
+        serializer: turns values into bytes (``pickle`` by default).
+
+    Raises:
+        BackendError: redis-py is not installed or the server does not respond.
+    """
+    if client is None:
+        client = connect(url)
+    elif url:
+        raise ValueError("make_shared_store got both url and client: pass one of them")
+    backend = FallbackStoreBackend(
+        RedisStoreBackend(client, prefix, clock=clock, serializer=serializer),
+        MemoryStoreBackend(clock),
+        errors=outage_errors(),
+        name=f"Redis at {describe_client(client)}",
+        retry_interval=retry_interval,
+    )
+    return PublicStore(backend=backend, cleanup_interval=cleanup_interval)

@@ -45,6 +45,8 @@ _FAILED = TaskState.FAILED
 _RETRYING = TaskState.RETRYING
 _CANCELLED = TaskState.CANCELLED
 
+_new_record = object.__new__
+
 # Shared empty list for the common pop that takes nothing back, which saves
 # allocating one list per pop. It is never appended to.
 _NO_EXPIRIES: list[Expiry] = []
@@ -64,7 +66,12 @@ OWNER_SCAN_GAP = 0.05
 
 
 class _Record:
-    """Mutable bookkeeping for one task, guarded by the backend's lock."""
+    """Mutable bookkeeping for one task, guarded by the backend's lock.
+
+    Only ``MemoryQueueBackend.push`` creates records. It sets every field
+    itself, because calling an ``__init__`` method would double the cost of
+    creating a record (measured on CPython 3.11).
+    """
 
     __slots__ = (
         "task",
@@ -82,23 +89,22 @@ class _Record:
         "taken_back",
     )
 
-    def __init__(self, task: Task, priority: int, now: float) -> None:
-        self.task = task
-        self.priority = priority
-        self.state = _QUEUED
-        self.attempts = 0
-        self.created_at = now
-        self.ready_at = now
-        self.started_at: float | None = None
-        self.finished_at: float | None = None
-        self.run_at: float | None = None
-        self.last_error: str | None = None
-        self.owner: threading.Thread | None = None
-        self.deadline: float | None = None
-        # True from the moment the task was taken back from its worker until
-        # the next pop, so that the late ack() or fail() of that worker is
-        # ignored instead of raising.
-        self.taken_back = False
+    task: Task
+    priority: int
+    state: TaskState
+    attempts: int
+    created_at: float
+    ready_at: float
+    started_at: float | None
+    finished_at: float | None
+    run_at: float | None
+    last_error: str | None
+    owner: threading.Thread | None
+    deadline: float | None
+    taken_back: bool
+    """True from the moment the task was taken back from its worker until the
+    next pop, so that the late ack() or fail() of that worker is ignored
+    instead of raising."""
 
     def snapshot(self) -> TaskInfo:
         return TaskInfo(
@@ -163,8 +169,9 @@ class MemoryQueueBackend:
         self._tiebreak = itertools.count()
         self._delayed: list[tuple[float, int, _Record]] = []  # (run_at, n, record)
         self._deadlines: list[tuple[float, int, _Record]] = []  # visibility
-        self._running: dict[str, _Record] = {}  # oldest pop first
-        self._owners: dict[threading.Thread, int] = {}  # running tasks per thread
+        # Oldest pop first. The owners of these records are the only threads
+        # whose end matters, so no other list of worker threads is kept.
+        self._running: dict[str, _Record] = {}
         self._next_orphan_scan = 0.0  # time.monotonic() reading
         self._finished: deque[_Record] = deque()
         self._dead: dict[str, _Record] = {}  # oldest failure first
@@ -206,7 +213,20 @@ class MemoryQueueBackend:
                 taken_back = []
                 self._promote_due(now)
                 self._collect_timed_out(now, taken_back)
-            record = _Record(task, priority, now)
+            record = _new_record(_Record)
+            record.task = task
+            record.priority = priority
+            record.state = _QUEUED
+            record.attempts = 0
+            record.created_at = now
+            record.ready_at = now
+            record.started_at = None
+            record.finished_at = None
+            record.run_at = None
+            record.last_error = None
+            record.owner = None
+            record.deadline = None
+            record.taken_back = False
             self._records[task_id] = record
             self._counts[_QUEUED] += 1
             bucket = self._buckets.get(priority)
@@ -280,8 +300,6 @@ class MemoryQueueBackend:
                 if record.taken_back:
                     record.taken_back = False
                 self._running[record.task["task_id"]] = record
-                owners = self._owners
-                owners[owner] = owners.get(owner, 0) + 1
                 if self.visibility_timeout is not None:
                     self._set_deadline(record, now)
                 if self._push_waiters:
@@ -298,12 +316,6 @@ class MemoryQueueBackend:
                 return self._handle_not_running(task_id, record, "ack")
             # _release() and _finish() inline, because every task passes here.
             del self._running[task_id]
-            owners = self._owners
-            count = owners[record.owner] - 1
-            if count:
-                owners[record.owner] = count
-            else:
-                del owners[record.owner]
             counts = self._counts
             counts[_RUNNING] -= 1
             counts[_SUCCEEDED] += 1
@@ -503,7 +515,7 @@ class MemoryQueueBackend:
             # Nothing is ready: a task of an ended worker may be the only one.
             if (
                 record is None
-                and self._owners
+                and self._running
                 and time.monotonic() >= self._next_orphan_scan
             ):
                 self._next_orphan_scan = time.monotonic() + OWNER_SCAN_GAP
@@ -534,7 +546,7 @@ class MemoryQueueBackend:
             waits.append(max(self._delayed[0][0] - now, 0.001))
         if self._deadlines:
             waits.append(max(self._deadlines[0][0] - now, 0.001))
-        if self._owners:
+        if self._running:
             waits.append(OWNER_CHECK_INTERVAL)
         return min(waits, default=None)
 
@@ -547,13 +559,6 @@ class MemoryQueueBackend:
     def _release(self, record: _Record) -> None:
         """Forget the worker of a running task that is about to change state."""
         del self._running[record.task["task_id"]]
-        owner = record.owner
-        assert owner is not None
-        count = self._owners[owner] - 1
-        if count:
-            self._owners[owner] = count
-        else:
-            del self._owners[owner]
 
     def _handle_not_running(
         self, task_id: str, record: _Record | None, action: str
@@ -610,7 +615,8 @@ class MemoryQueueBackend:
                 taken_back.append(self._take_back(record, reason, now))
 
     def _collect_orphans(self, now: float, taken_back: list[Expiry]) -> int:
-        ended = {thread for thread in self._owners if not thread.is_alive()}
+        owners = {record.owner for record in self._running.values()}
+        ended = {thread for thread in owners if not thread.is_alive()}
         if not ended:
             return 0
         orphans = [r for r in self._running.values() if r.owner in ended]

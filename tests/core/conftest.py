@@ -2,10 +2,12 @@
 
 The fixtures ``queue``, ``new_queue``, ``store`` and ``new_store`` are
 parametrized over the backends, so every test that uses them is one case of
-the contract suite that each backend must pass. The Redis cases carry
-``redis`` in their id, run against the server in ``BILIMQ_TEST_REDIS_URL``
-under a key prefix of their own, delete only that prefix's keys afterwards,
-and skip when the variable is unset.
+the contract suite that each backend must pass. The stores run on one more
+backend, ``redis-fallback``: a ``FallbackStoreBackend`` over Redis, as
+``make_shared_store`` builds it. The Redis cases carry ``redis`` in their id,
+run against the server in ``BILIMQ_TEST_REDIS_URL`` under a key prefix of
+their own, delete only that prefix's keys afterwards, and skip when the
+variable is unset.
 """
 
 from __future__ import annotations
@@ -20,7 +22,9 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from bilimq.core import (
+    FallbackStoreBackend,
     MemoryQueue,
+    MemoryStoreBackend,
     PublicStore,
     RetryPolicy,
     TaskQueue,
@@ -32,6 +36,7 @@ if TYPE_CHECKING:
 
 REDIS_URL_VARIABLE = "BILIMQ_TEST_REDIS_URL"
 BACKEND_NAMES = ["memory", "redis"]
+STORE_BACKEND_NAMES = [*BACKEND_NAMES, "redis-fallback"]
 
 QueueFactory = Callable[..., TaskQueue]
 StoreFactory = Callable[..., PublicStore]
@@ -100,6 +105,12 @@ def backend(request: pytest.FixtureRequest) -> str:
     return request.param
 
 
+@pytest.fixture(params=STORE_BACKEND_NAMES)
+def store_backend(request: pytest.FixtureRequest) -> str:
+    """Name of the store backend under test, for the store's contract tests."""
+    return request.param
+
+
 @pytest.fixture
 def make_clock() -> Callable[[], FakeClock]:
     """Factory of fresh fake clocks, for tests that build several."""
@@ -126,15 +137,21 @@ def _build_store(
 ) -> PublicStore:
     if backend == "memory":
         return PublicStore(clock=clock)
+    from bilimq.core.redis_client import outage_errors
     from bilimq.core.redis_store import RedisStoreBackend
 
     keys: RedisKeys = request.getfixturevalue("redis_keys")
     # Redis drops a value after its TTL in real seconds plus the grace, which
     # must not happen before the fake clock passes the deadline.
-    store_backend = RedisStoreBackend(
+    shared = RedisStoreBackend(
         keys.client, prefix or keys.new_prefix(), clock=clock, expiry_grace=600
     )
-    return PublicStore(backend=store_backend)
+    if backend == "redis":
+        return PublicStore(backend=shared)
+    fallback = FallbackStoreBackend(
+        shared, MemoryStoreBackend(clock), errors=outage_errors(), name="test Redis"
+    )
+    return PublicStore(backend=fallback)
 
 
 @pytest.fixture
@@ -162,13 +179,13 @@ def new_queue(
 
 @pytest.fixture
 def new_store(
-    backend: str, request: pytest.FixtureRequest, clock: FakeClock
+    store_backend: str, request: pytest.FixtureRequest, clock: FakeClock
 ) -> Iterator[StoreFactory]:
     """Factory ``new_store(clock=None, prefix=None)`` on the backend under test."""
     made: list[PublicStore] = []
 
     def build(clock_: Any = None, prefix: str | None = None) -> PublicStore:
-        store = _build_store(backend, request, clock_ or clock, prefix)
+        store = _build_store(store_backend, request, clock_ or clock, prefix)
         made.append(store)
         return store
 

@@ -160,12 +160,14 @@ def test_stress_cancel_while_popping(new_queue: QueueFactory, backend: str) -> N
         assert queue.get_task(task_id).state is TaskState.CANCELLED
 
 
-def test_store_concurrent_no_stale_read(new_store: StoreFactory, backend: str) -> None:
-    clock = time.monotonic if backend == "memory" else time.time
+def test_store_concurrent_no_stale_read(
+    new_store: StoreFactory, store_backend: str
+) -> None:
+    clock = time.monotonic if store_backend == "memory" else time.time
     store = new_store(clock)
     store.start_cleanup(interval=0.001)
     keys = [f"key{n}" for n in range(8)]
-    operations = 5_000 if backend == "memory" else 600
+    operations = 5_000 if store_backend == "memory" else 600
     barrier = threading.Barrier(6)
     versions = itertools.count()
     # Version -> a time by which its key has surely expired. A set() records it

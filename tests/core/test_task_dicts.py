@@ -7,13 +7,39 @@ import uuid
 
 import pytest
 
-from bilimq.core import InvalidTaskError, RetryPolicy, TaskState
+from bilimq.core import InvalidTaskError, RetryPolicy, TaskState, new_task_id
 from bilimq.core.task import normalize_task
 
 
 def test_normalize_fills_uuid4_task_id() -> None:
     task = normalize_task({"type": "download"})
     assert uuid.UUID(task["task_id"]).version == 4
+
+
+def test_new_task_ids_are_canonical_uuid4() -> None:
+    # Three batches of the id pool, so that refills are crossed too.
+    ids = [new_task_id() for _ in range(3 * 1024 + 5)]
+    assert len(set(ids)) == len(ids)
+    for task_id in ids:
+        parsed = uuid.UUID(task_id)
+        assert str(parsed) == task_id
+        assert parsed.version == 4
+        assert parsed.variant == uuid.RFC_4122
+
+
+def test_new_task_ids_use_every_digit() -> None:
+    # A digit copied to the wrong place would leave a position constant.
+    ids = [new_task_id() for _ in range(2000)]
+    for position in range(36):
+        seen = {task_id[position] for task_id in ids}
+        if position in (8, 13, 18, 23):
+            assert seen == {"-"}
+        elif position == 14:
+            assert seen == {"4"}
+        elif position == 19:
+            assert seen == set("89ab")
+        else:
+            assert len(seen) == 16, position
 
 
 def test_normalize_fills_empty_params() -> None:
