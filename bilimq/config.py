@@ -109,8 +109,8 @@ class RunSettings:
 
 @dataclass(frozen=True)
 class QueueSettings:
-    """Where the run's dispatch queue and public store (search cache, cooldown)
-    live."""
+    """Where the run's public store (search cache, cooldown) lives; dispatch
+    stays in memory."""
 
     backend: str = "memory"
     url: Secret = Secret("")

@@ -1,9 +1,12 @@
 """`bilimq run`: the feeder, the worker threads and the TTL cleaner.
 
 The feeder claims due rows from the ledger under a lease, renews the leases of
-tasks in flight and pushes the tasks onto a MemoryQueue. Worker threads pop
-them and run the handler for their type. Stopping (Ctrl-C, `--exit-when-idle`,
-or the network going away) returns every unfinished task to `pending`.
+tasks in flight and pushes the tasks onto an in-process dispatch queue. Worker
+threads pop them and run the handler for their type. Stopping (Ctrl-C,
+`--exit-when-idle`, or the network going away) returns every unfinished task to
+`pending`. The public store (search cache, risk-control cooldown) lives in this
+process or, with `[queue] backend = "redis"`, on a Redis server that every run
+shares.
 """
 
 from __future__ import annotations
@@ -16,13 +19,22 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from loguru import logger
 
 from bilimq.audio.errors import AudioError, DownloadError
 from bilimq.bilibili.errors import BilibiliError, NetworkError
-from bilimq.config import Settings
-from bilimq.core import MemoryQueue, RetryPolicy
+from bilimq.config import QueueSettings, Settings
+from bilimq.core import (
+    BackendError,
+    MemoryQueue,
+    MemoryQueueBackend,
+    RetryPolicy,
+    TaskQueue,
+    make_shared_store,
+)
+from bilimq.core.redis_client import connect, redact_url
 from bilimq.database import DatabaseError, Ledger, TaskRecord, TaskState
 from bilimq.errors import BilimqError, InvalidNameError
 from bilimq.jobs import (
@@ -30,19 +42,28 @@ from bilimq.jobs import (
     Interrupted,
     JobContext,
     LeaseLost,
-    NoConfidentMatch,
+    NeedsReview,
     ProgressSink,
     task_type,
 )
 
+if TYPE_CHECKING:
+    import redis
+
 COOLDOWN_KEY = "cooldown:bilibili"
 STRIKES_KEY = "cooldown:strikes"
 _POP_TIMEOUT = 0.5
+# Seconds a Redis call may take before the public store falls back to memory.
+_REDIS_TIMEOUT = 5.0
 _SUMMARY_LOCK = threading.Lock()
 
 
 class NetworkUnreachable(BilimqError):
     """Bilibili cannot be reached at all; the run stops and keeps every task."""
+
+
+class QueueUnavailable(BilimqError):
+    """The Redis server in `[queue] url` does not respond when the run starts."""
 
 
 class RunObserver(ProgressSink):
@@ -86,20 +107,34 @@ class Daemon:
         exit_when_idle: bool = False,
         cookiefile: Path | None = None,
         clock: Callable[[], float] = time.monotonic,
+        wall_clock: Callable[[], float] = time.time,
     ) -> None:
+        """Prepare a run; with a Redis backend, connect to it.
+
+        ``clock`` times the run and the reaping of expired leases.
+        ``wall_clock`` gives the cooldown deadlines, which other runs on other
+        machines read too.
+
+        Raises:
+            QueueUnavailable: `[queue] backend` is redis and the server does
+                not respond.
+        """
         self.settings = settings
         self.ledger = ledger
         self.observer = observer
         self.workers = workers
         self.exit_when_idle = exit_when_idle
         self.clock = clock
+        self.wall_clock = wall_clock
         self.owner = make_owner()
-        self.queue = MemoryQueue(maxsize=workers, cleanup_interval=5.0)
+        self.queue, self._redis = open_queue(settings.queue, workers)
         self.stopping = threading.Event()
         self.summary = RunSummary()
         self._inflight: dict[int, TaskRecord] = {}
         self._inflight_lock = threading.Lock()
         self._cooldown_lock = threading.Lock()
+        self._cooldown_set_here = 0.0
+        self._cooldown_noticed = 0.0
         self._next_reap = 0.0
         self.context = JobContext(
             settings=settings,
@@ -117,10 +152,11 @@ class Daemon:
         """Run until stopped; return what happened. Blocks the calling thread."""
         started = self.clock()
         logger.info(
-            "run started: {} workers, owner {}, ledger {}",
+            "run started: {} workers, owner {}, ledger {}, public store {}",
             self.workers,
             self.owner,
             self.ledger.display_url,
+            describe_store(self.settings.queue),
         )
         self._next_reap = 0.0
         self.queue.start_cleanup()
@@ -155,6 +191,8 @@ class Daemon:
             # progress callback; a stuck one is abandoned (daemon thread).
             thread.join(timeout=max(0.0, deadline - time.monotonic()))
         self.queue.stop_cleanup()
+        if self._redis is not None:
+            self._redis.close()
         self.summary.released = self.ledger.release_owned(self.owner)
         logger.debug(
             "run stopped: {}; {} unfinished task(s) returned to pending",
@@ -190,6 +228,7 @@ class Daemon:
             self.ledger.reap_expired(keep=inflight)
             self._next_reap = now + min(10.0, self.settings.run.lease_seconds / 3)
         if self.cooldown_remaining() > 0:
+            self._notice_cooldown()
             return 0
         free = self.workers - self._inflight_count()
         records = self.ledger.claim(self.owner, free, self.settings.run.lease_seconds)
@@ -278,9 +317,9 @@ class Daemon:
         except LeaseLost as exc:
             logger.warning("{}", exc)
             return None
-        except NoConfidentMatch as exc:
+        except NeedsReview as exc:
             return self._settle(
-                record, TaskState.NEEDS_REVIEW, exc, match=_review_data(exc)
+                record, TaskState.NEEDS_REVIEW, exc, match=exc.review_data()
             )
         except InvalidNameError as exc:
             return self._settle(record, TaskState.FAILED, exc)
@@ -304,7 +343,7 @@ class Daemon:
             if exc.risk_control:
                 kind = "global"
         if kind == "global":
-            self._start_cooldown(exc)
+            self.start_cooldown(exc)
             return self._retry(
                 record, exc, delay=self.cooldown_remaining(), count=False
             )
@@ -375,9 +414,10 @@ class Daemon:
     def cooldown_remaining(self) -> float:
         """Return the seconds left before workers may call Bilibili again."""
         until = self.queue.get_public(COOLDOWN_KEY)
-        return max(0.0, until - self.clock()) if until else 0.0
+        return max(0.0, until - self.wall_clock()) if until else 0.0
 
-    def _start_cooldown(self, exc: BaseException) -> None:
+    def start_cooldown(self, exc: BaseException) -> None:
+        """Pause every worker of every run that shares the store (risk control)."""
         with self._cooldown_lock:
             # Workers hit by the same burst share one pause and one strike.
             if self.cooldown_remaining() > 0:
@@ -388,8 +428,11 @@ class Daemon:
         run = self.settings.run
         strikes = (self.queue.get_public(STRIKES_KEY) or 0) + 1
         delay = backoff_delay(strikes, run.cooldown, run.backoff_max)
+        # A wall-clock deadline, because runs on other machines read it too.
+        until = self.wall_clock() + delay
         self.queue.set_public(STRIKES_KEY, strikes, ttl=delay * 4)
-        self.queue.set_public(COOLDOWN_KEY, self.clock() + delay, ttl=delay)
+        self.queue.set_public(COOLDOWN_KEY, until, ttl=delay)
+        self._cooldown_set_here = until
         hint = (
             ""
             if self.settings.bilibili.sessdata
@@ -397,12 +440,69 @@ class Daemon:
         )
         logger.warning("pausing all workers for {:.0f} s: {}{}", delay, exc, hint)
 
+    def _notice_cooldown(self) -> None:
+        """Log once per cooldown that another run started."""
+        until = self.queue.get_public(COOLDOWN_KEY) or 0.0
+        if until in (self._cooldown_set_here, self._cooldown_noticed):
+            return
+        self._cooldown_noticed = until
+        logger.info(
+            "another run hit Bilibili's risk control: no new tasks for {:.0f} s",
+            max(0.0, until - self.wall_clock()),
+        )
+
     def _wait_for_cooldown(self) -> None:
         while not self.stopping.is_set():
             remaining = self.cooldown_remaining()
             if remaining <= 0:
                 return
             self.stopping.wait(min(remaining, 1.0))
+
+
+def open_queue(
+    settings: QueueSettings, workers: int
+) -> tuple[TaskQueue, redis.Redis | None]:
+    """Build the dispatch queue of a run and its public store, as `[queue]` sets.
+
+    Return the queue and the Redis client to close at the end, if any. The
+    queue's cleaner, which runs every `[queue] cleanup_interval` seconds,
+    removes the store's expired keys.
+
+    Raises:
+        QueueUnavailable: the Redis server does not respond.
+    """
+    interval = settings.cleanup_interval
+    if settings.backend != "redis":
+        return MemoryQueue(maxsize=workers, cleanup_interval=interval), None
+    # Dispatch stays in this process even with Redis. The ledger's leases
+    # already decide which run works on which task, so a task claimed here
+    # must only reach this run's workers. A queue in Redis would cost a round
+    # trip per task, leave keys behind when a run crashes and stop the run
+    # when Redis does. Only the store is shared: the search cache and the
+    # risk-control cooldown are worth sharing, and they can fall back to
+    # memory when Redis goes away.
+    url = settings.url.reveal()
+    try:
+        client = connect(
+            url, socket_timeout=_REDIS_TIMEOUT, socket_connect_timeout=_REDIS_TIMEOUT
+        )
+    except BackendError as exc:
+        # from None: the message already has the cause, and a chained
+        # traceback (shown with -v) would not mask the password.
+        raise QueueUnavailable(
+            f"{exc}. The URL is the setting [queue] url. To run without Redis, "
+            'set [queue] backend = "memory"'
+        ) from None
+    store = make_shared_store(client=client, prefix=f"{settings.prefix}:public")
+    dispatch = MemoryQueueBackend(maxsize=workers)
+    return TaskQueue(dispatch, store, cleanup_interval=interval), client
+
+
+def describe_store(settings: QueueSettings) -> str:
+    """Describe where the public store lives, with any password masked."""
+    if settings.backend != "redis":
+        return "in memory"
+    return f"on Redis {redact_url(settings.url.reveal())}, prefix {settings.prefix}"
 
 
 def backoff_delay(attempt: int, base: float, cap: float) -> float:
@@ -415,7 +515,3 @@ def _is_unreachable(exc: BaseException) -> bool:
     if isinstance(exc, NetworkError | DownloadError):
         return bool(getattr(exc, "unreachable", False))
     return False
-
-
-def _review_data(exc: NoConfidentMatch) -> dict:
-    return {"chosen": None, "candidates": [c.to_dict() for c in exc.candidates[:5]]}

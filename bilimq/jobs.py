@@ -9,36 +9,83 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 import httpx
 from loguru import logger
 
+from bilimq import lookup
 from bilimq.audio import Tags, fetch_song
 from bilimq.bilibili.client import BilibiliClient
 from bilimq.bilibili.constants import REFERER, USER_AGENT
-from bilimq.bilibili.models import SearchHit
+from bilimq.bilibili.models import SearchHit, VideoPart
 from bilimq.config import Settings
 from bilimq.database import Ledger, TaskRecord, TaskState
 from bilimq.errors import BilimqError
-from bilimq.matching import Candidate, best_match, rank_candidates
+from bilimq.matching import Candidate, within_tolerance
+from bilimq.songs.durations import format_duration
 from bilimq.songs.filenames import library_path
 from bilimq.songs.names import SongName, stored_name
+
+T = TypeVar("T")
 
 TEMP_FOLDER_NAME = ".bilimq-tmp"
 SEARCH_CACHE_TTL = 600.0
 _KEPT_CANDIDATES = 5
 
 
-class NoConfidentMatch(BilimqError):
+class NeedsReview(BilimqError):
+    """The task needs a person to choose its upload (`bilimq review`)."""
+
+    def review_data(self) -> dict[str, Any]:
+        """Return the match data stored on the task for `bilimq review`."""
+        raise NotImplementedError
+
+
+class NoConfidentMatch(NeedsReview):
     """No search hit scored above the threshold; a person should choose."""
 
     def __init__(self, line: str, candidates: list[Candidate]) -> None:
         super().__init__(f"no confident match for {line!r} ({_best_of(candidates)})")
         self.candidates = candidates
+
+    def review_data(self) -> dict[str, Any]:
+        kept = self.candidates[:_KEPT_CANDIDATES]
+        return {"chosen": None, "candidates": [c.to_dict() for c in kept]}
+
+
+class DurationMismatch(NeedsReview):
+    """The downloaded audio is too far from the song's known length."""
+
+    def __init__(
+        self, line: str, measured: float, reference: float, match: dict[str, Any]
+    ) -> None:
+        measured_text = format_duration(measured)
+        reference_text = format_duration(reference)
+        super().__init__(
+            f"the download for {line!r} lasts {measured_text} but the song lasts "
+            f"{reference_text}; it was kept out of the library. Choose another "
+            "upload with `bilimq pick`, or pick this one to keep it"
+        )
+        self.measured = measured
+        self.match = match
+
+    def review_data(self) -> dict[str, Any]:
+        chosen = self.match.get("chosen")
+        others = [
+            c
+            for c in self.match.get("candidates", [])
+            if c.get("bvid") != (chosen or {}).get("bvid")
+        ]
+        candidates = ([chosen] if chosen else []) + others
+        return {
+            "chosen": None,
+            "candidates": candidates[:_KEPT_CANDIDATES],
+            "downloaded_duration": round(self.measured, 1),
+        }
 
 
 def _best_of(candidates: list[Candidate]) -> str:
@@ -47,6 +94,8 @@ def _best_of(candidates: list[Candidate]) -> str:
     best = candidates[0]
     if best.rejected:
         return f"every result rejected, e.g. {best.hit.bvid}: {best.rejected}"
+    if best.ambiguous:
+        return f"best {best.hit.bvid} scored {best.score:.0f} but is {best.ambiguous}"
     return f"best {best.hit.bvid} scored {best.score:.0f}"
 
 
@@ -146,7 +195,7 @@ def resolve_song(ctx: JobContext, record: TaskRecord) -> None:
         _finish_existing(ctx, record, dest)
         return
     song = song_of(record)
-    chosen, candidates = find_upload(ctx, song)
+    chosen, candidates = find_upload(ctx, song, record.duration)
     match = {
         "chosen": chosen.to_dict(),
         "candidates": [c.to_dict() for c in candidates[:_KEPT_CANDIDATES]],
@@ -171,27 +220,49 @@ def resolve_song(ctx: JobContext, record: TaskRecord) -> None:
     download_song(ctx, resolved or record)
 
 
-def find_upload(ctx: JobContext, song: SongName) -> tuple[Candidate, list[Candidate]]:
+def find_upload(
+    ctx: JobContext, song: SongName, reference: float | None = None
+) -> tuple[Candidate, list[Candidate]]:
     """Return the best candidate over the search queries, or raise NoConfidentMatch."""
-    ranked: list[Candidate] = []
-    for query in search_queries(song):
-        hits = cached_search(ctx, query)
-        ranked = rank_candidates(song, hits)
-        chosen = best_match(ranked, ctx.settings.match.threshold)
-        if chosen is not None:
-            return chosen, ranked
-    raise NoConfidentMatch(song.line, ranked)
+    result = lookup.find_upload(
+        ContextSearcher(ctx),
+        song,
+        reference=reference,
+        threshold=ctx.settings.match.threshold,
+        tolerance=ctx.settings.match.duration_tolerance,
+    )
+    if result.chosen is None:
+        raise NoConfidentMatch(song.line, result.candidates)
+    return result.chosen, result.candidates
 
 
-def search_queries(song: SongName) -> list[str]:
-    """Return the full query first, then shorter ones for when it finds nothing."""
-    title = song.clean_title()
-    artist = song.clean_artists()[:1]
-    queries = [song.query()]
-    for reduced in (" ".join([title, *artist]), title):
-        if reduced and reduced not in queries:
-            queries.append(reduced)
-    return queries
+class ContextSearcher:
+    """Bilibili requests through this thread's client, cached in the public store."""
+
+    def __init__(self, ctx: JobContext) -> None:
+        self.ctx = ctx
+
+    def search(self, query: str) -> list[SearchHit]:
+        return cached_search(self.ctx, query)
+
+    def search_all(self, query: str) -> list[SearchHit]:
+        return _cached(
+            self.ctx, f"search-all:{query}", lambda: self.ctx.client.search_all(query)
+        )
+
+    def parts(self, bvid: str) -> Sequence[VideoPart]:
+        return _cached(
+            self.ctx, f"parts:{bvid}", lambda: self.ctx.client.video_info(bvid).pages
+        )
+
+
+def _cached(ctx: JobContext, key: str, fetch: Callable[[], T]) -> T:
+    cached = ctx.store.get_public(key)
+    if cached is not None:
+        return cached
+    value = fetch()
+    ctx.store.set_public(key, value, ttl=SEARCH_CACHE_TTL)
+    return value
 
 
 def cached_search(ctx: JobContext, query: str) -> list[SearchHit]:
@@ -238,6 +309,7 @@ def download_song(ctx: JobContext, record: TaskRecord) -> None:
         on_stage=_stage_callback(ctx, record),
         overwrite=ctx.settings.download.overwrite,
         expected_duration=expected_duration(record),
+        check_duration=_reference_check(ctx, record),
         socket_timeout=max(ctx.settings.bilibili.timeout, 5.0),
     )
     _remove_if_empty(ctx.library / TEMP_FOLDER_NAME)
@@ -260,6 +332,26 @@ def _stage_callback(ctx: JobContext, record: TaskRecord) -> Callable[[str], None
             ctx.progress.task_stage(record.id, stage)
 
     return report
+
+
+def _reference_check(
+    ctx: JobContext, record: TaskRecord
+) -> Callable[[float], None] | None:
+    """Return a check that keeps audio of the wrong length out of the library.
+
+    An upload picked by hand is trusted: the person saw its length.
+    """
+    reference = record.duration
+    match = record.match or {}
+    if reference is None or match.get("picked"):
+        return None
+    tolerance = ctx.settings.match.duration_tolerance
+
+    def check(measured: float) -> None:
+        if not within_tolerance(measured, reference, tolerance):
+            raise DurationMismatch(record.line, measured, reference, match)
+
+    return check
 
 
 def expected_duration(record: TaskRecord) -> float | None:

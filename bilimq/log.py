@@ -29,7 +29,7 @@ LOG_FILE_NAME = "bilimq.log"
 _SECRET_PATTERNS = [
     (re.compile(r"(SESSDATA=)[^;\s&\"']+", re.IGNORECASE), r"\1***"),
     (re.compile(r"(bili_jct=)[^;\s&\"']+", re.IGNORECASE), r"\1***"),
-    (re.compile(r"(://[^:/@\s]+:)[^@/\s]+(@)"), r"\1***\2"),
+    (re.compile(r"(://[^:/@\s]*:)[^@/\s]+(@)"), r"\1***\2"),
     (re.compile(r"((?:password|passwd)=)[^&\s]+", re.IGNORECASE), r"\1***"),
 ]
 

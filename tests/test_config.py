@@ -189,3 +189,57 @@ def test_lease_shorter_than_polls_rejected(monkeypatch) -> None:
 
     with pytest.raises(ConfigError, match="lease_seconds"):
         load_settings()
+
+
+def test_queue_redis_settings_load(monkeypatch) -> None:
+    monkeypatch.setenv("BILIMQ_QUEUE_BACKEND", "redis")
+    monkeypatch.setenv("BILIMQ_QUEUE_URL", "redis://:hunter2@127.0.0.1:6379/0")
+    monkeypatch.setenv("BILIMQ_QUEUE_PREFIX", "music:bilimq")
+
+    settings = load_settings()
+
+    assert settings.queue.backend == "redis"
+    assert isinstance(settings.queue.url, Secret)
+    assert settings.queue.url.reveal() == "redis://:hunter2@127.0.0.1:6379/0"
+    assert settings.queue.prefix == "music:bilimq"
+    assert "hunter2" not in repr(settings)
+
+
+def test_queue_redis_without_url_rejected(tmp_path: Path) -> None:
+    path = write_config(tmp_path / "c.toml", '[queue]\nbackend = "redis"\n')
+
+    with pytest.raises(ConfigError, match=r"\[queue\] url") as caught:
+        load_settings(path)
+
+    assert "BILIMQ_QUEUE_URL" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        ("BILIMQ_QUEUE_BACKEND", "sqlite", "memory, redis"),
+        ("BILIMQ_QUEUE_URL", "http://127.0.0.1:6379/0", "redis://127.0.0.1:6379/0"),
+        ("BILIMQ_QUEUE_URL", "127.0.0.1:6379", "redis://127.0.0.1:6379/0"),
+        ("BILIMQ_QUEUE_PREFIX", "bili mq", "letters, digits"),
+        ("BILIMQ_QUEUE_PREFIX", "bilimq*", "letters, digits"),
+        ("BILIMQ_QUEUE_PREFIX", "x" * 65, "1-64"),
+        ("BILIMQ_QUEUE_CLEANUP_INTERVAL", "0", "from 0.1 to 3600"),
+    ],
+)
+def test_invalid_queue_values_rejected(monkeypatch, variable, value, message) -> None:
+    monkeypatch.setenv(variable, value)
+
+    with pytest.raises(ConfigError) as caught:
+        load_settings()
+
+    assert variable in str(caught.value)
+    assert message in str(caught.value)
+
+
+def test_queue_url_password_not_in_error(monkeypatch) -> None:
+    monkeypatch.setenv("BILIMQ_QUEUE_URL", "http://:hunter2@127.0.0.1:6379/0")
+
+    with pytest.raises(ConfigError) as caught:
+        load_settings()
+
+    assert "hunter2" not in str(caught.value)

@@ -75,3 +75,17 @@ def test_stdlib_logging_routed(console: Console, tmp_path: Path) -> None:
 
 def test_redact_keeps_plain_text() -> None:
     assert redact("像鱼 (伴奏) - 王贰浪") == "像鱼 (伴奏) - 王贰浪"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "mysql+pymysql://bilimq:s3cret@db:3306/bilimq",
+        "redis://:s3cret@127.0.0.1:6379/0",
+        "redis://default:s3cret@127.0.0.1:6379/0",
+    ],
+)
+def test_redact_url_passwords(url: str) -> None:
+    masked = redact(f"cannot connect to {url}")
+    assert "s3cret" not in masked
+    assert "***@" in masked

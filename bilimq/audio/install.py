@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import filecmp
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 from loguru import logger
@@ -53,6 +54,7 @@ def install_file(
     *,
     overwrite: bool = False,
     expected_duration: float | None = None,
+    check_duration: Callable[[float], None] | None = None,
 ) -> Path:
     """Verify `tmp`, rename it to `dest` atomically and durably, and return dest.
 
@@ -61,8 +63,12 @@ def install_file(
     `overwrite`. Without it, a `dest` with the same bytes counts as installed
     (a rerun after a crash), and a different one raises DestinationExistsError.
     On any error `tmp` is left in place for the caller to remove.
+    `check_duration` receives the verified length and may raise to stop the
+    install.
     """
-    verify_audio(tmp, expected_duration=expected_duration)
+    duration = verify_audio(tmp, expected_duration=expected_duration)
+    if check_duration is not None:
+        check_duration(duration)
     _fsync_file(tmp)
     dest.parent.mkdir(parents=True, exist_ok=True)
     if overwrite:

@@ -36,6 +36,7 @@ def fetch_song(
     on_stage: Callable[[Stage], None] | None = None,
     overwrite: bool = False,
     expected_duration: float | None = None,
+    check_duration: Callable[[float], None] | None = None,
     socket_timeout: float = 20.0,
     retries: int = 3,
 ) -> Path:
@@ -45,6 +46,8 @@ def fetch_song(
     on success and on failure. `workdir` must be on the filesystem of `dest`, e.g.
     `<library>/.bilimq-tmp/`. `dest` must end in `.<fmt>`. `expected_duration`
     (seconds, e.g. Bilibili's duration of the part) rejects a cut-off file.
+    `check_duration` receives the finished file's length before it is installed
+    and may raise to keep the file out of the library.
     Raises an AudioError subclass; see `download_audio` for retry hints.
     """
     fmt = fmt.lower()
@@ -75,7 +78,11 @@ def fetch_song(
         write_tags(converted, tags)
         _report(on_stage, "installing")
         install_file(
-            converted, dest, overwrite=overwrite, expected_duration=expected_duration
+            converted,
+            dest,
+            overwrite=overwrite,
+            expected_duration=expected_duration,
+            check_duration=check_duration,
         )
     finally:
         shutil.rmtree(job, ignore_errors=True)

@@ -157,11 +157,12 @@ def main_options(
 
 def _register_commands() -> None:
     # Imported here so the command modules can import `app` helpers freely.
-    from bilimq.cli import manage, run, status, tasks
+    from bilimq.cli import manage, review, run, status, tasks
 
     tasks.register(app)
     status.register(app)
     run.register(app)
+    review.register(app)
     manage.register(app)
 
 

@@ -55,6 +55,7 @@ class _State:
     searches_since_risk_set: int = 0
     keys: WbiKeys = TEST_KEYS
     unavailable: dict[str, int] = field(default_factory=dict)
+    audio_seconds: dict[str, int] = field(default_factory=dict)
 
 
 class FakeBilibili:
@@ -206,6 +207,15 @@ class FakeBilibili:
         with self._state.lock:
             self._state.unavailable.pop(bvid, None)
 
+    def replace_audio(self, bvid: str, seconds: int) -> None:
+        """Serve audio of `seconds` for every part of `bvid`, whatever its listing.
+
+        This is an upload whose file was replaced after the search index saw it,
+        so the listed length is wrong.
+        """
+        with self._state.lock:
+            self._state.audio_seconds[bvid] = seconds
+
     # Used by the request handler.
 
     @property
@@ -249,6 +259,8 @@ class FakeBilibili:
         """
         part = upload.parts[page - 1]
         seconds = CHARGE_PREVIEW_SECONDS if upload.is_charge else part.duration
+        with self._state.lock:
+            seconds = self._state.audio_seconds.get(upload.bvid, seconds)
         frequency = 220 + part.cid % 660
         return self.media.audio(f"{upload.bvid}-p{page}", frequency, seconds)
 
