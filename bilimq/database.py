@@ -37,7 +37,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import mysql
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, Engine, make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError, ProgrammingError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
 from bilimq.errors import BilimqError
@@ -53,6 +53,9 @@ _CHUNK = 500
 # Rows per insert transaction: large enough to amortise the commit, small
 # enough that a retried deadlock repeats little work.
 _INSERT_CHUNK = 5000
+_SCHEMA_ATTEMPTS = 3
+_MYSQL_TABLE_EXISTS = 1050
+_MYSQL_DUPLICATE_COLUMN = 1060
 
 
 class DatabaseError(BilimqError):
@@ -81,6 +84,8 @@ REQUEUE_STATES = (
     TaskState.CANCELLED,
     TaskState.RETRYING,
 )
+ID_REQUEUE_STATES = (TaskState.DONE, TaskState.PENDING)
+"""States `requeue` also moves when it is given task ids."""
 WORKING_STATES = (
     TaskState.CLAIMED,
     TaskState.RESOLVING,
@@ -256,12 +261,31 @@ class Ledger:
     def create_schema(self) -> None:
         """Create the task table if it does not exist."""
         try:
-            Base.metadata.create_all(self.engine)
-            _add_missing_columns(self.engine)
-        except OperationalError as exc:
+            for attempt in range(1, _SCHEMA_ATTEMPTS + 1):
+                try:
+                    self._create_schema_once()
+                    break
+                except (OperationalError, ProgrammingError) as exc:
+                    # Another process created the table or added the column
+                    # between our check and our DDL; check again.
+                    if attempt == _SCHEMA_ATTEMPTS or _mysql_code(exc) not in {
+                        _MYSQL_TABLE_EXISTS,
+                        _MYSQL_DUPLICATE_COLUMN,
+                    }:
+                        raise
+        except (OperationalError, ProgrammingError) as exc:
             raise DatabaseError(
                 f"cannot open the database {self.display_url}: {exc.orig}"
             ) from None
+
+    def _create_schema_once(self) -> None:
+        # On SQLite, BEGIN IMMEDIATE makes processes that open a new or older
+        # ledger at the same moment take turns. MySQL commits each DDL
+        # statement at once, so there a race shows as an error caught above.
+        conn = self.engine.connect().execution_options(sqlite_begin="IMMEDIATE")
+        with conn, conn.begin():
+            Base.metadata.create_all(conn)
+            _add_missing_columns(conn)
 
     def dispose(self) -> None:
         """Close every pooled connection."""
@@ -524,10 +548,14 @@ class Ledger:
         """Queue finished tasks again with fresh attempts; return how many.
 
         Takes the given ids, or every task in `states`. Only tasks in a
-        settled state (failed, needs_review, cancelled, retrying) move.
+        settled state (failed, needs_review, cancelled, retrying) move, and,
+        when ids are given, also done and pending ones: that redoes a download
+        or undoes a pick.
         """
-        settled = [s.value for s in REQUEUE_STATES]
-        chosen = [s.value for s in states if s in REQUEUE_STATES] or settled
+        movable = (*REQUEUE_STATES, *(ID_REQUEUE_STATES if ids else ()))
+        chosen = [s.value for s in (states or movable) if s in movable]
+        if not chosen:
+            return 0
         where = [Task.state.in_(chosen)]
         if ids:
             where.append(Task.id.in_(list(ids)))
@@ -679,22 +707,28 @@ class Ledger:
         return min(times) if times else None
 
 
-def _add_missing_columns(engine: Engine) -> None:
+def _add_missing_columns(conn: Connection) -> None:
     """Add columns that a ledger made by an older bilimq lacks.
 
     Every column added since the first release is nullable, so ALTER TABLE ADD
     COLUMN upgrades an existing ledger in place, on SQLite and MySQL alike.
     """
-    present = {column["name"] for column in inspect(engine).get_columns("tasks")}
+    present = {column["name"] for column in inspect(conn).get_columns("tasks")}
     table = Task.__table__
-    missing = [column for column in table.columns if column.name not in present]
-    if not missing:
-        return
-    with engine.begin() as conn:
-        for column in missing:
-            kind = column.type.compile(dialect=engine.dialect)
-            conn.exec_driver_sql(f"ALTER TABLE tasks ADD COLUMN {column.name} {kind}")
-            logger.info("added column tasks.{} to the ledger", column.name)
+    quote = conn.dialect.identifier_preparer.quote
+    for column in table.columns:
+        if column.name in present:
+            continue
+        kind = column.type.compile(dialect=conn.dialect)
+        conn.exec_driver_sql(
+            f"ALTER TABLE {quote(table.name)} ADD COLUMN {quote(column.name)} {kind}"
+        )
+        logger.info("added column tasks.{} to the ledger", column.name)
+
+
+def _mysql_code(exc: DBAPIError) -> int | None:
+    args = getattr(exc.orig, "args", ())
+    return args[0] if args and isinstance(args[0], int) else None
 
 
 def _create_engine(url: str, *, echo: bool, pool_recycle: int) -> Engine:

@@ -16,6 +16,7 @@ from typing import Protocol
 
 from loguru import logger
 
+from bilimq.bilibili.errors import BilibiliError
 from bilimq.bilibili.models import SearchHit, VideoPart
 from bilimq.matching import (
     DEFAULT_THRESHOLD,
@@ -115,7 +116,18 @@ def _fetch_parts(
     searcher: Searcher, hits: Iterable[SearchHit]
 ) -> dict[str, Sequence[VideoPart]]:
     wanted = [hit for hit in hits if needs_parts(hit)][:MAX_PART_LOOKUPS]
-    return {hit.bvid: searcher.parts(hit.bvid) for hit in wanted}
+    found: dict[str, Sequence[VideoPart]] = {}
+    for hit in wanted:
+        try:
+            found[hit.bvid] = searcher.parts(hit.bvid)
+        except BilibiliError as exc:
+            # A deleted or hidden compilation must not fail the song: the
+            # right upload may be elsewhere on the page. Network errors and
+            # risk control still stop the lookup.
+            if exc.kind != "permanent":
+                raise
+            logger.info("parts of {} not read, skipped: {}", hit.bvid, exc)
+    return found
 
 
 def merge_candidates(

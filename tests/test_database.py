@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
 import time
 from datetime import datetime, timedelta
@@ -201,9 +203,12 @@ def test_requeue_resets_settled_tasks(ledger: Ledger) -> None:
     assert ledger.requeue(states=[TaskState.FAILED]) == 1
     assert ledger.get(first.id).state == "pending"
     assert ledger.get(first.id).attempts == 0
-    assert ledger.requeue(ids=[second.id, third.id]) == 1
-    assert ledger.get(second.id).state == "pending"
+    assert ledger.requeue(states=[TaskState.DONE]) == 0
     assert ledger.get(third.id).state == "done"
+    # Named by id, a done task moves too: that downloads it again.
+    assert ledger.requeue(ids=[second.id, third.id]) == 2
+    assert ledger.get(second.id).state == "pending"
+    assert ledger.get(third.id).state == "pending"
 
 
 def test_reinserting_key_keeps_row_id(ledger: Ledger) -> None:
@@ -244,5 +249,43 @@ def test_old_ledger_gains_new_columns(database_url: str) -> None:
         ledger.add_tasks([new])
         (record,) = ledger.list_tasks()
         assert (record.duration, record.album) == (221.0, "A")
+    finally:
+        ledger.dispose()
+
+
+OPEN_LEDGER = """
+import sys
+from bilimq.database import Ledger
+ledger = Ledger(sys.argv[1])
+ledger.create_schema()
+ledger.dispose()
+"""
+
+
+@pytest.mark.parametrize("old", [False, True], ids=["new", "old"])
+def test_ledgers_opened_at_once(database_url: str, old: bool) -> None:
+    if old:
+        engine = create_engine(database_url)
+        with engine.begin() as conn:
+            Task.__table__.create(conn)
+            conn.exec_driver_sql("ALTER TABLE tasks DROP COLUMN duration")
+            conn.exec_driver_sql("ALTER TABLE tasks DROP COLUMN album")
+        engine.dispose()
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-c", OPEN_LEDGER, database_url],
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(4)
+    ]
+    for process in processes:
+        _, stderr = process.communicate(timeout=120)
+        assert process.returncode == 0, stderr
+    ledger = Ledger(database_url)
+    try:
+        ledger.add_tasks([NewTask("千鱼 - 王贰浪", "k", "千鱼", duration=221.0)])
+        (record,) = ledger.list_tasks()
+        assert record.duration == 221.0
     finally:
         ledger.dispose()

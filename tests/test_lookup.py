@@ -5,12 +5,20 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 
+import pytest
+
+from bilimq.bilibili.errors import RiskControlError, VideoUnavailableError
 from bilimq.bilibili.models import SearchHit, VideoPart
+from bilimq.core import MemoryQueue
+from bilimq.jobs import CACHE_FORMAT, _cached
 from bilimq.lookup import MAX_PART_LOOKUPS, find_upload
 from bilimq.matching import search_queries
 from bilimq.songs.names import parse_name
 from tests.test_matching import make_hit
+
+VIEW = "/x/web-interface/view"
 
 
 @dataclass
@@ -102,3 +110,70 @@ def test_ambiguous_page_stops_lookup() -> None:
     assert result.chosen is None
     assert searcher.requests == [("search", "夜曲 周杰伦")]
     assert any(c.ambiguous for c in result.candidates)
+
+
+def test_deleted_compilation_is_skipped() -> None:
+    song = parse_name("像鱼 - 王贰浪")
+    gone = make_hit("【合集】王贰浪 热门歌曲合集", 0, duration=0)
+    searcher = RecordingSearcher()
+    searcher.pages[("search", "像鱼 王贰浪")] = [gone, make_hit("王贰浪 - 像鱼", 1)]
+
+    def parts(bvid: str) -> Sequence[VideoPart]:
+        raise VideoUnavailableError(
+            endpoint="/x/web-interface/view",
+            code=62002,
+            message="稿件不可见",
+            bvid=bvid,
+        )
+
+    searcher.parts = parts  # type: ignore[method-assign]
+    result = find_upload(searcher, song)
+    assert result.chosen is not None
+    assert result.chosen.hit.title == "王贰浪 - 像鱼"
+
+
+def test_risk_control_in_parts_propagates() -> None:
+    song = parse_name("像鱼 - 王贰浪")
+    searcher = RecordingSearcher()
+    searcher.pages[("search", "像鱼 王贰浪")] = [
+        make_hit("【合集】王贰浪 热门歌曲合集", 0, duration=0)
+    ]
+
+    def parts(bvid: str) -> Sequence[VideoPart]:
+        raise RiskControlError(
+            endpoint="/x/web-interface/view", code=-352, signal="-352"
+        )
+
+    searcher.parts = parts  # type: ignore[method-assign]
+    with pytest.raises(RiskControlError):
+        find_upload(searcher, song)
+
+
+class BrokenStore:
+    """A public store whose every call fails, as Redis does when out of memory."""
+
+    def set_public(self, key: str, value: object, ttl: float | None = None) -> None:
+        raise RuntimeError("OOM command not allowed when used memory > 'maxmemory'")
+
+    def get_public(self, key: str, default: object = None) -> object:
+        raise RuntimeError("Can't get attribute 'Gone'")
+
+
+def test_broken_cache_costs_request_only() -> None:
+    fetched: list[str] = []
+    ctx = SimpleNamespace(store=BrokenStore())
+
+    def fetch() -> list[str]:
+        fetched.append("search")
+        return ["hit"]
+
+    assert _cached(ctx, "search:千鱼", fetch) == ["hit"]  # type: ignore[arg-type]
+    assert fetched == ["search"]
+
+
+def test_cache_keys_carry_format() -> None:
+    store = MemoryQueue()
+    ctx = SimpleNamespace(store=store)
+    _cached(ctx, "search:千鱼", lambda: ["hit"])  # type: ignore[arg-type]
+    assert store.list_keys() == [f"{CACHE_FORMAT}:search:千鱼"]
+    assert _cached(ctx, "search:千鱼", lambda: ["other"]) == ["hit"]  # type: ignore[arg-type]

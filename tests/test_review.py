@@ -129,6 +129,38 @@ def test_pick_rejects_bad_input(bilimq: Bilimq) -> None:
     bad_part = bilimq("pick", "1", f"{compilation_bvid()}:9")
     assert bad_part.returncode == 1
     assert "not part 9" in bad_part.stderr
+    no_part = bilimq("pick", "1", compilation_bvid())
+    assert no_part.returncode == 1
+    assert "has 3 parts: 1 往后余生 (3:43), 2 像鱼 (4:39)" in no_part.stderr
+    typo = bilimq("pick", "1", f"{compilation_bvid()}x")
+    assert typo.returncode == 2
+
+
+def test_retry_takes_done_and_picked(bilimq: Bilimq) -> None:
+    assert bilimq("add", FISH).returncode == 0
+    assert bilimq("run", "--exit-when-idle").returncode == 0
+    (bilimq.library / safe_filename(FISH, "m4a")).unlink()
+    again = bilimq("retry", "1")
+    assert again.returncode == 0, again.stderr
+    assert "1 task(s) queued again" in again.stderr
+    assert bilimq("run", "--exit-when-idle").returncode == 0
+    assert (bilimq.library / safe_filename(FISH, "m4a")).exists()
+
+    assert bilimq("add", FISH_PLAIN).returncode == 0
+    assert bilimq("pick", "2", f"{compilation_bvid()}:2").returncode == 0
+    undone = bilimq("retry", "2")
+    assert undone.returncode == 0, undone.stderr
+    (task,) = [
+        t
+        for t in json.loads(bilimq("status", "--json").stdout)["tasks"]
+        if t["id"] == 2
+    ]
+    assert task["state"] == "pending"
+    assert task["bvid"] is None
+
+    missing = bilimq("retry", "2", "99")
+    assert missing.returncode == 1
+    assert "task 99 not found" in missing.stderr
 
 
 def test_pick_refuses_done_task(bilimq: Bilimq) -> None:
@@ -166,6 +198,7 @@ def test_wrong_length_download_kept_out(bilimq: Bilimq, fake: FakeBilibili) -> N
         ("BV1xx411c7mD:3", "BV1xx411c7mD", 3),
         ("https://www.bilibili.com/video/BV1xx411c7mD?p=2", "BV1xx411c7mD", 2),
         ("https://www.bilibili.com/video/BV1xx411c7mD/?t=10&p=4", "BV1xx411c7mD", 4),
+        ("b23 BV1xx411c7mD", "BV1xx411c7mD", None),
     ],
 )
 def test_parse_upload_forms(text: str, bvid: str, part: int | None) -> None:

@@ -32,6 +32,7 @@ from bilimq.daemon import (
     open_queue,
 )
 from bilimq.database import Ledger
+from bilimq.jobs import CACHE_FORMAT
 from bilimq.songs.filenames import safe_filename
 from tests.fakebili.catalog import EXPECTED_BVID
 from tests.fakebili.server import FakeBilibili
@@ -349,7 +350,9 @@ def test_run_redis_end_to_end(
     keys = keys_under(redis_url, prefix)
     assert keys, "the run stored nothing in Redis"
     assert all(key.startswith(f"{prefix}:public:") for key in keys), keys
-    assert any(key.startswith(f"{prefix}:public:s:v:search:") for key in keys)
+    assert any(
+        key.startswith(f"{prefix}:public:s:v:{CACHE_FORMAT}:search:") for key in keys
+    )
 
     # Another run, with a ledger and a library of its own, finds the searches
     # of the first one in Redis.

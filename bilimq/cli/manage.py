@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated
 
 import typer
 
 from bilimq.cli.app import AppState
 from bilimq.cli.console import err_console
-from bilimq.database import REQUEUE_STATES, TaskState
+from bilimq.database import ID_REQUEUE_STATES, REQUEUE_STATES, Ledger, TaskState
+from bilimq.errors import BilimqError
 
 
 def register(app: typer.Typer) -> None:
@@ -31,18 +33,46 @@ def retry(
         ),
     ] = None,
 ) -> None:
-    """Queue failed or unmatched tasks again, with their attempts reset."""
+    """Queue failed or unmatched tasks again, with their attempts reset.
+
+    Given ids, it also takes done tasks (delete the file first to download it
+    again) and pending ones, which drops an upload chosen with `bilimq pick`.
+    Every retried task is searched again.
+    """
     state: AppState = ctx.obj
     chosen = states or [TaskState.FAILED, TaskState.NEEDS_REVIEW]
-    invalid = [s.value for s in chosen if s not in REQUEUE_STATES]
+    allowed = REQUEUE_STATES + (ID_REQUEUE_STATES if task_ids else ())
+    invalid = [s.value for s in chosen if s not in allowed]
     if invalid:
-        allowed = ", ".join(s.value for s in REQUEUE_STATES)
+        names = ", ".join(s.value for s in allowed)
         raise typer.BadParameter(
-            f"cannot retry tasks in state {', '.join(invalid)}; use one of: {allowed}",
+            f"cannot retry tasks in state {', '.join(invalid)}; use one of: {names}",
             param_hint="--state",
         )
-    count = state.ledger().requeue(task_ids or (), chosen)
+    ledger = state.ledger()
+    if task_ids:
+        _check_ids(ledger, task_ids, states or allowed)
+        chosen = states or list(allowed)
+    count = ledger.requeue(task_ids or (), chosen)
     err_console.print(
         f"{count} task(s) queued again; run [bold]bilimq run[/] to process them",
         highlight=False,
     )
+
+
+def _check_ids(
+    ledger: Ledger, task_ids: list[int], states: Sequence[TaskState]
+) -> None:
+    """Raise for an id that names no task or a task that cannot move now."""
+    problems = []
+    for task_id in task_ids:
+        record = ledger.get(task_id)
+        if record is None:
+            problems.append(f"task {task_id} not found")
+        elif record.state not in [s.value for s in states]:
+            problems.append(f"task {task_id} is {record.state}")
+    if problems:
+        raise BilimqError(
+            f"{'; '.join(problems)}; nothing was queued. Retry takes tasks that "
+            f"are {', '.join(s.value for s in states)} (see bilimq status)"
+        )

@@ -140,7 +140,8 @@ def _candidates_table(
 ) -> Table:
     table = Table(title="Candidates, best first", title_justify="left")
     for column in ("#", "score", "verdict", "upload", "length", "uploader", "title"):
-        table.add_column(column, overflow="fold")
+        # The upload id is what `bilimq pick` needs, so it never wraps.
+        table.add_column(column, overflow="fold", no_wrap=column == "upload")
     for number, candidate in enumerate(candidates, start=1):
         hit = candidate.hit
         upload = hit.bvid
@@ -234,7 +235,7 @@ def _review_table(record: TaskRecord) -> Table:
         title += f" ({format_duration(record.duration)})"
     table = Table(title=title, title_justify="left", caption=record.last_error)
     for column in ("upload", "score", "length", "uploader", "title", "note"):
-        table.add_column(column, overflow="fold")
+        table.add_column(column, overflow="fold", no_wrap=column == "upload")
     for candidate in (record.match or {}).get("candidates", []):
         part = candidate.get("part") or {}
         upload = candidate["bvid"]
@@ -286,13 +287,21 @@ def pick(
         "picked": True,
     }
     if not ledger.choose_upload(task_id, chosen["bvid"], part, match):
+        # Read again: a run may have claimed the task since it was read above.
+        current = ledger.get(task_id)
+        now = current.state if current else "gone"
         raise BilimqError(
-            f"task {task_id} is {record.state} and cannot be changed now; pick "
+            f"task {task_id} is {now} and cannot be changed now; pick "
             "tasks that are pending, need review, failed, retrying or cancelled"
         )
+    part_title = (chosen.get("part") or {}).get("title") or chosen.get("title", "")
     err_console.print(
-        f"task {task_id} will download {chosen['bvid']} part {part} "
-        f"({chosen.get('title', '')!r}); run [bold]bilimq run[/] to fetch it",
+        Text.assemble(
+            f"task {task_id} will download {chosen['bvid']} part {part} "
+            f"({part_title!r}); run ",
+            ("bilimq run", "bold"),
+            " to fetch it",
+        ),
         highlight=False,
     )
 
@@ -302,8 +311,11 @@ def _known_candidate(record: TaskRecord, choice: UploadChoice) -> dict[str, Any]
     for candidate in (record.match or {}).get("candidates", []):
         if candidate.get("bvid") != choice.bvid:
             continue
-        page = (candidate.get("part") or {}).get("page") or 1
-        if choice.part is None or choice.part == page:
+        stored_part = candidate.get("part")
+        if stored_part is None:
+            # Whether the upload has several parts is unknown: ask Bilibili.
+            return None
+        if choice.part in (None, stored_part["page"]):
             return candidate
     return None
 
@@ -320,8 +332,17 @@ def _fetch_candidate(state: AppState, choice: UploadChoice) -> dict[str, Any]:
 
 
 def _candidate_from_info(info: VideoInfo, choice: UploadChoice) -> dict[str, Any]:
-    page = choice.part or 1
     parts = {part.page: part for part in info.pages}
+    if choice.part is None and len(parts) > 1:
+        listing = ", ".join(
+            f"{part.page} {part.title} ({format_duration(part.duration)})"
+            for part in info.pages
+        )
+        raise BilimqError(
+            f"{info.bvid} has {len(parts)} parts: {listing}; name one, such as "
+            f"{info.bvid}:2"
+        )
+    page = choice.part or 1
     if parts and page not in parts:
         raise BilimqError(
             f"{info.bvid} has {len(parts)} part(s), not part {page}; choose a "
