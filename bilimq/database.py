@@ -609,6 +609,26 @@ class Ledger:
         )
         return _with_retry(lambda: self._execute(statement)) == 1
 
+    def cancel(self, ids: Sequence[int]) -> int:
+        """Cancel tasks that no run holds and that are not done; return how many.
+
+        A cancelled task is never claimed; `requeue` brings it back.
+        """
+        allowed = [
+            s.value for s in (*DUE_STATES, TaskState.NEEDS_REVIEW, TaskState.FAILED)
+        ]
+        now = self.clock()
+        statement = (
+            update(Task)
+            .where(Task.id.in_(list(ids)), Task.state.in_(allowed))
+            .values(
+                state=TaskState.CANCELLED.value,
+                updated_at=now,
+                last_error="cancelled with bilimq cancel",
+            )
+        )
+        return _with_retry(lambda: self._execute(statement))
+
     def _set_if_owner(self, task_id: int, owner: str, **values: Any) -> bool:
         statement = (
             update(Task)

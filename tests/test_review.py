@@ -231,3 +231,23 @@ def test_playlist_lengths_reach_matcher(bilimq: Bilimq, tmp_path: Path) -> None:
     assert "of the reference 4:39" in reasons
     assert libertus["state"] == "needs_review"
     assert "from the reference 1:35" in libertus["last_error"]
+
+
+def test_cancel_then_retry(bilimq: Bilimq) -> None:
+    assert bilimq("add", FISH, FISH_PLAIN).returncode == 0
+    cancelled = bilimq("cancel", "2")
+    assert cancelled.returncode == 0, cancelled.stderr
+    assert "1 task(s) cancelled" in cancelled.stderr
+    assert bilimq("run", "--exit-when-idle").returncode == 0
+    states = {
+        task["id"]: task["state"]
+        for task in json.loads(bilimq("status", "--json").stdout)["tasks"]
+    }
+    assert states == {1: "done", 2: "cancelled"}
+
+    done = bilimq("cancel", "1")
+    assert done.returncode == 1
+    assert "task 1 is done" in done.stderr
+    assert bilimq("retry", "2").returncode == 0
+    assert bilimq("run", "--exit-when-idle").returncode == 0
+    assert (bilimq.library / safe_filename(FISH_PLAIN, "m4a")).exists()

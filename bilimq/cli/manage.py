@@ -1,4 +1,4 @@
-"""`bilimq retry`: queue failed or unmatched songs again."""
+"""`bilimq retry` and `bilimq cancel`: queue tasks again, or take them out."""
 
 from __future__ import annotations
 
@@ -12,9 +12,18 @@ from bilimq.cli.console import err_console
 from bilimq.database import ID_REQUEUE_STATES, REQUEUE_STATES, Ledger, TaskState
 from bilimq.errors import BilimqError
 
+CANCEL_STATES = (
+    TaskState.PENDING,
+    TaskState.RETRYING,
+    TaskState.NEEDS_REVIEW,
+    TaskState.FAILED,
+)
+"""States `bilimq cancel` takes: everything not done and not running."""
+
 
 def register(app: typer.Typer) -> None:
     app.command()(retry)
+    app.command()(cancel)
 
 
 def retry(
@@ -61,7 +70,10 @@ def retry(
 
 
 def _check_ids(
-    ledger: Ledger, task_ids: list[int], states: Sequence[TaskState]
+    ledger: Ledger,
+    task_ids: list[int],
+    states: Sequence[TaskState],
+    command: str = "Retry",
 ) -> None:
     """Raise for an id that names no task or a task that cannot move now."""
     problems = []
@@ -73,6 +85,23 @@ def _check_ids(
             problems.append(f"task {task_id} is {record.state}")
     if problems:
         raise BilimqError(
-            f"{'; '.join(problems)}; nothing was queued. Retry takes tasks that "
+            f"{'; '.join(problems)}; nothing was changed. {command} takes tasks that "
             f"are {', '.join(s.value for s in states)} (see bilimq status)"
         )
+
+
+def cancel(
+    ctx: typer.Context,
+    task_ids: Annotated[
+        list[int], typer.Argument(help="Task ids to cancel (see `bilimq status`).")
+    ],
+) -> None:
+    """Cancel tasks so that no run downloads them; `bilimq retry ID` undoes it.
+
+    Tasks that are done or running now cannot be cancelled.
+    """
+    state: AppState = ctx.obj
+    ledger = state.ledger()
+    _check_ids(ledger, task_ids, CANCEL_STATES, "Cancel")
+    count = ledger.cancel(task_ids)
+    err_console.print(f"{count} task(s) cancelled", highlight=False)
