@@ -571,10 +571,11 @@ class Ledger:
                 lease_owner=None,
                 lease_expires=None,
                 # Search again: the chosen upload may be the reason it failed.
+                # `match` stays, because it lists the uploads excluded after a
+                # length mismatch; the next search replaces it.
                 bvid=None,
                 part=None,
                 score=None,
-                match=None,
             )
         )
         return _with_retry(lambda: self._execute(statement))

@@ -52,13 +52,25 @@ class NeedsReview(BilimqError):
 class NoConfidentMatch(NeedsReview):
     """No search hit scored above the threshold; a person should choose."""
 
-    def __init__(self, line: str, candidates: list[Candidate]) -> None:
+    def __init__(
+        self,
+        line: str,
+        candidates: list[Candidate],
+        excluded: frozenset[str] = frozenset(),
+    ) -> None:
         super().__init__(f"no confident match for {line!r} ({_best_of(candidates)})")
         self.candidates = candidates
+        self.excluded = excluded
 
     def review_data(self) -> dict[str, Any]:
         kept = self.candidates[:_KEPT_CANDIDATES]
-        return {"chosen": None, "candidates": [c.to_dict() for c in kept]}
+        data: dict[str, Any] = {
+            "chosen": None,
+            "candidates": [c.to_dict() for c in kept],
+        }
+        if self.excluded:
+            data["excluded"] = sorted(self.excluded)
+        return data
 
 
 class DurationMismatch(NeedsReview):
@@ -72,7 +84,8 @@ class DurationMismatch(NeedsReview):
         super().__init__(
             f"the download for {line!r} lasts {measured_text} but the song lasts "
             f"{reference_text}; it was kept out of the library. Choose another "
-            "upload with `bilimq pick`, or pick this one to keep it"
+            "upload with `bilimq pick`, pick this one to keep it, or retry to "
+            "search without it"
         )
         self.measured = measured
         self.match = match
@@ -85,10 +98,14 @@ class DurationMismatch(NeedsReview):
             if c.get("bvid") != (chosen or {}).get("bvid")
         ]
         candidates = ([chosen] if chosen else []) + others
+        excluded = set(self.match.get("excluded", ()))
+        if chosen:
+            excluded.add(chosen["bvid"])
         return {
             "chosen": None,
             "candidates": candidates[:_KEPT_CANDIDATES],
             "downloaded_duration": round(self.measured, 1),
+            "excluded": sorted(excluded),
         }
 
 
@@ -199,11 +216,14 @@ def resolve_song(ctx: JobContext, record: TaskRecord) -> None:
         _finish_existing(ctx, record, dest)
         return
     song = song_of(record)
-    chosen, candidates = find_upload(ctx, song, record.duration)
-    match = {
+    excluded = excluded_uploads(record)
+    chosen, candidates = find_upload(ctx, song, record.duration, excluded)
+    match: dict[str, Any] = {
         "chosen": chosen.to_dict(),
         "candidates": [c.to_dict() for c in candidates[:_KEPT_CANDIDATES]],
     }
+    if excluded:
+        match["excluded"] = sorted(excluded)
     _move(
         ctx,
         record,
@@ -224,19 +244,31 @@ def resolve_song(ctx: JobContext, record: TaskRecord) -> None:
     download_song(ctx, resolved or record)
 
 
+def excluded_uploads(record: TaskRecord) -> frozenset[str]:
+    """Return the uploads whose download had the wrong length for this task.
+
+    They survive `bilimq retry`, so a new search does not choose them again.
+    """
+    return frozenset((record.match or {}).get("excluded", ()))
+
+
 def find_upload(
-    ctx: JobContext, song: SongName, reference: float | None = None
+    ctx: JobContext,
+    song: SongName,
+    reference: float | None = None,
+    excluded: frozenset[str] = frozenset(),
 ) -> tuple[Candidate, list[Candidate]]:
     """Return the best candidate over the search queries, or raise NoConfidentMatch."""
     result = lookup.find_upload(
         ContextSearcher(ctx),
         song,
         reference=reference,
+        excluded=excluded,
         threshold=ctx.settings.match.threshold,
         tolerance=ctx.settings.match.duration_tolerance,
     )
     if result.chosen is None:
-        raise NoConfidentMatch(song.line, result.candidates)
+        raise NoConfidentMatch(song.line, result.candidates, excluded)
     return result.chosen, result.candidates
 
 

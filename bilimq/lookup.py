@@ -70,17 +70,20 @@ def find_upload(
     reference: float | None = None,
     threshold: float = DEFAULT_THRESHOLD,
     tolerance: float = DEFAULT_TOLERANCE,
+    excluded: frozenset[str] = frozenset(),
 ) -> LookupResult:
     """Search for `song` until one query gives a confident match.
 
     `reference` is the song's known length in seconds; candidates too far from
-    it are rejected. Errors from the searcher (network, risk control) propagate.
+    it are rejected. Uploads in `excluded` (BV ids whose download had the wrong
+    length) are left out. Errors from the searcher (network, risk control)
+    propagate.
     """
     result = LookupResult(chosen=None, candidates=[])
     plan = [("search", query) for query in search_queries(song)]
     plan.append(("search_all", song.query()))
     for endpoint, query in plan:
-        hits = _run(searcher, endpoint, query)
+        hits = [h for h in _run(searcher, endpoint, query) if h.bvid not in excluded]
         parts = _fetch_parts(searcher, hits)
         ranked = rank_candidates(
             song, hits, parts, reference=reference, tolerance=tolerance

@@ -188,7 +188,18 @@ def test_wrong_length_download_kept_out(bilimq: Bilimq, fake: FakeBilibili) -> N
     assert "lasts 6:40 but the song lasts 4:39" in record["last_error"]
     assert record["match"]["downloaded_duration"] == pytest.approx(400, abs=2)
     assert record["match"]["candidates"][0]["bvid"] == bvid
+    assert record["match"]["excluded"] == [bvid]
     assert not (bilimq.library / safe_filename(FISH, "m4a")).exists()
+
+    # A new search leaves the mismatched upload out instead of fetching it again.
+    downloads = len(fake.requests_to(f"/video/{bvid}"))
+    assert bilimq("retry", "1").returncode == 0
+    assert bilimq("run", "--exit-when-idle").returncode == 0
+    (record,) = json.loads(bilimq("status", "--json").stdout)["tasks"]
+    assert record["state"] == "needs_review"
+    assert record["match"]["excluded"] == [bvid]
+    assert bvid not in {c["bvid"] for c in record["match"]["candidates"]}
+    assert len(fake.requests_to(f"/video/{bvid}")) == downloads
 
 
 @pytest.mark.parametrize(
