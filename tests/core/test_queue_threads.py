@@ -214,4 +214,10 @@ def test_store_concurrent_no_stale_read(
     assert errors == []
     assert stale == []
     assert set(store.list_keys()) <= set(keys)
-    assert store.get_store_size() == len(store.list_keys())
+    # Nothing writes any more, but keys with a TTL still expire on the real
+    # clock, so each count may only be smaller than the one before it.
+    size_before = store.get_store_size()
+    listed = store.list_keys()
+    size_after = store.get_store_size()
+    assert size_before >= len(listed)
+    assert len(listed) >= size_after
