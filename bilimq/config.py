@@ -109,8 +109,8 @@ class RunSettings:
 
 @dataclass(frozen=True)
 class QueueSettings:
-    """Where the run's public store (search cache, cooldown) lives; dispatch
-    stays in memory."""
+    """Location of the run's public store (search cache, cooldown). The dispatch
+    queue stays in memory."""
 
     backend: str = "memory"
     url: Secret = Secret("")

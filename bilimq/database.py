@@ -611,7 +611,7 @@ class Ledger:
         return _with_retry(lambda: self._execute(statement)) == 1
 
     def cancel(self, ids: Sequence[int]) -> int:
-        """Cancel tasks that no run holds and that are not done; return how many.
+        """Cancel tasks that are neither leased nor done; return how many.
 
         A cancelled task is never claimed; `requeue` brings it back.
         """

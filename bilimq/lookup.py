@@ -3,7 +3,7 @@
 The queries run from the most specific to the least (see `search_queries`),
 then the combined search endpoint, and the search stops at the first query
 with a confident match. Hits that look like compilations get their parts
-fetched, so the matcher can choose the part that holds the song. Both `bilimq
+fetched, so the matcher can choose the part that contains the song. Both `bilimq
 run` and `bilimq search` use this module; the caller supplies a `Searcher`,
 which is where results are cached.
 """

@@ -42,7 +42,6 @@ from bilimq.match.candidate import GATES, Candidate
 from bilimq.match.duration import (
     DEFAULT_TOLERANCE,
     duration_tolerance,
-    format_duration,
     within_tolerance,
 )
 from bilimq.match.lexicon import (
@@ -57,6 +56,7 @@ from bilimq.match.profile import SongProfile
 from bilimq.match.queries import search_queries
 from bilimq.match.scoring import score_hit
 from bilimq.match.text import contains_term, normalize_text
+from bilimq.songs.durations import format_duration
 from bilimq.songs.names import SongName
 
 __all__ = [

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import typer
 
-# A BV id stands alone: `xBV1…` or `BV1…x` is a typo, not a different video.
+# A BV id must be a whole word: `xBV1…` or `BV1…x` is a typo, not another video.
 _BVID = re.compile(r"(?<![0-9A-Za-z])BV1[0-9A-Za-z]{9}(?![0-9A-Za-z])")
 _PART = re.compile(r"(?:^|[?&])p=(\d+)")
 

@@ -1,4 +1,4 @@
-"""What `bilimq add` and `bilimq batch` report for each input line.
+"""The per-line report of `bilimq add` and `bilimq batch`.
 
 Results go to stdout: one `added`/`duplicate` line per song, the parse report
 of `--dry-run`, or JSON. Warnings, rejected lines and the summary go to stderr.

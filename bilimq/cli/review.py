@@ -10,21 +10,26 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
 from rich.text import Text
 
-from bilimq.bilibili.models import VideoInfo, VideoPart
+from bilimq.bilibili.models import SearchHit, VideoInfo, VideoPart
 from bilimq.cli.app import AppState
 from bilimq.cli.choices import UploadChoice, parse_upload
 from bilimq.cli.console import err_console, out_console, stdout_is_utf8
 from bilimq.cli.tasks import OrderOption, chosen_order
 from bilimq.database import TaskRecord, TaskState
 from bilimq.errors import BilimqError
+from bilimq.match.candidate import part_dict
 from bilimq.songs.durations import format_duration, parse_duration
 from bilimq.songs.names import parse_name
+
+if TYPE_CHECKING:
+    # Imported by the commands themselves, so `bilimq --help` stays fast.
+    from bilimq.bilibili.client import BilibiliClient
 
 _SHOWN_REASONS = 3
 """Candidates whose scoring steps `search` prints below the table."""
@@ -113,13 +118,13 @@ def search(
 class DirectSearcher:
     """Bilibili requests without a cache, for one-off commands."""
 
-    def __init__(self, client: Any) -> None:
+    def __init__(self, client: BilibiliClient) -> None:
         self.client = client
 
-    def search(self, query: str) -> list[Any]:
+    def search(self, query: str) -> list[SearchHit]:
         return self.client.search_videos(query)
 
-    def search_all(self, query: str) -> list[Any]:
+    def search_all(self, query: str) -> list[SearchHit]:
         return self.client.search_all(query)
 
     def parts(self, bvid: str) -> Sequence[VideoPart]:
@@ -348,7 +353,7 @@ def _candidate_from_info(info: VideoInfo, choice: UploadChoice) -> dict[str, Any
             f"{info.bvid} has {len(parts)} part(s), not part {page}; choose a "
             f"part from 1 to {len(parts)}"
         )
-    part = parts.get(page)
+    part = parts.get(page) if len(parts) > 1 else None
     return {
         "bvid": info.bvid,
         "aid": info.aid,
@@ -359,14 +364,7 @@ def _candidate_from_info(info: VideoInfo, choice: UploadChoice) -> dict[str, Any
         "score": None,
         "reasons": ["picked by hand"],
         "rejected": None,
-        "part": None
-        if part is None or len(parts) < 2
-        else {
-            "cid": part.cid,
-            "page": part.page,
-            "title": part.title,
-            "duration": part.duration,
-        },
+        "part": None if part is None else part_dict(part),
     }
 
 

@@ -1,9 +1,9 @@
 """FallbackStoreBackend: a shared store that keeps working, unshared, during outages.
 
 A store that only caches values and carries short-lived flags (such as a
-cooldown) is worth more degraded than dead: when the shared backend (Redis)
-stops responding, reads and writes go to a local backend in this process, and
-the shared one is tried again every ``retry_interval`` seconds. A warning is
+cooldown) is worth more degraded than dead. So when the shared backend (Redis)
+stops responding, reads and writes go to a local backend in this process.
+The shared one is tried again every ``retry_interval`` seconds. A warning is
 logged once per outage and an info line once it ends.
 """
 
@@ -29,7 +29,7 @@ class FallbackStoreBackend:
     A value written to the local backend during an outage stays readable
     after the shared backend responds again, until it expires or is deleted,
     unless the shared backend has a value for the same key. So a cooldown set
-    during an outage still holds in this process afterwards.
+    during an outage stays in force in this process afterwards.
     """
 
     def __init__(

@@ -20,7 +20,7 @@ Contenders that score above the pick fail the `length-conflict` gate. When no
 contender is explained against all the others, every contender is marked
 ambiguous and `best_match` returns None, so the song goes to review.
 
-The rule is off when the request asks for a version whose takes differ in
+The rule is off when the request names a version whose takes differ in
 length (live, remix, cover, …): then differing lengths are expected.
 """
 
@@ -31,7 +31,7 @@ from collections.abc import Sequence
 
 from bilimq.bilibili.models import SearchHit
 from bilimq.match.candidate import Candidate
-from bilimq.match.duration import duration_tolerance, format_duration
+from bilimq.match.duration import duration_tolerance
 from bilimq.match.lexicon import (
     MUSIC_VIDEO_WORDS,
     MUSIC_VIDEO_ZONE,
@@ -41,12 +41,13 @@ from bilimq.match.lexicon import (
 from bilimq.match.profile import SongProfile
 from bilimq.match.scoring import RANK_BONUS_MAX
 from bilimq.match.text import contains_term, normalize_text
+from bilimq.songs.durations import format_duration
 
 NEAR_TIE_MARGIN = RANK_BONUS_MAX + TAGS_BY_NAME["other version"].penalty
 """Points (15) within which two candidates are a near-tie. Bilibili's order
 alone moves a score by up to 5 points, and the weakest version word (`ver.`)
-costs 10, so a closer rival may be the same song in another version that only
-its length tells apart."""
+costs 10. So a closer rival may be the same song in another version, which
+only its length distinguishes."""
 MUSIC_VIDEO_EXTRA = 40.0
 """Seconds a music video may run longer than the audio release without doubt:
 an official MV's intro and outro usually add 10 to 40 s."""

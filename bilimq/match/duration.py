@@ -30,9 +30,3 @@ def within_tolerance(
 ) -> bool:
     """Return whether `seconds` is within the tolerance of `reference`."""
     return abs(seconds - reference) <= duration_tolerance(reference, base)
-
-
-def format_duration(seconds: float) -> str:
-    """Return seconds as `M:SS`, the way search results show lengths."""
-    minutes, rest = divmod(max(0, round(seconds)), 60)
-    return f"{minutes}:{rest:02d}"

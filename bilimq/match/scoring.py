@@ -13,7 +13,6 @@ from bilimq.match.duration import (
     MAX_DURATION,
     MIN_DURATION,
     duration_tolerance,
-    format_duration,
     within_tolerance,
 )
 from bilimq.match.lexicon import (
@@ -26,6 +25,7 @@ from bilimq.match.lexicon import (
 from bilimq.match.profile import SongProfile
 from bilimq.match.text import contains_term, normalize_text, term_pattern
 from bilimq.match.versions import assess_versions
+from bilimq.songs.durations import format_duration
 
 TITLE_WEIGHT = 0.6
 ARTIST_WEIGHT = 0.4

@@ -72,10 +72,10 @@ def read_rows(
 ) -> Iterator[Row]:
     """Yield the rows of `lines[start:]`, each line ending in a line break.
 
-    Some rows are yielded with an error instead of cells: a row whose quote is
-    never closed, a row over MAX_ROW_LINES lines, a row over MAX_NAME_LINES
-    lines with a line break in one of the `name_columns`, and a row with a
-    cell over the csv field size limit. Reading then goes on from the line
+    Some rows are yielded with an error instead of cells. These are a row whose
+    quote is never closed, a row over MAX_ROW_LINES lines, a row over
+    MAX_NAME_LINES lines with a line break in one of the `name_columns`, and a
+    row with a cell over the csv field size limit. Reading then goes on from the line
     after the one the row starts on, so the rows it swallowed are read on
     their own.
     """

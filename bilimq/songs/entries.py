@@ -16,13 +16,11 @@ from typing import Literal, NamedTuple
 
 from bilimq.errors import BilimqError
 from bilimq.songs.names import ORDERS, Order
+from bilimq.songs.text import shorten
 
 STDIN = "-"
 ListFormat = Literal["lines", "m3u", "csv", "tsv", "json", "jsonl"]
 LIST_FORMATS: tuple[ListFormat, ...] = ("lines", "m3u", "csv", "tsv", "json", "jsonl")
-MAX_SHOWN_CHARS = 80
-"""Maximum characters of a value shown in a message; a longer one is cut and
-ends in "…"."""
 
 _LINE_END = re.compile(r"\r\n|\r|\n")
 _ORDER_DIRECTIVE = re.compile(r"(?i)#\s*order\s*[:=]\s*(.*?)\s*")
@@ -106,13 +104,6 @@ class SongList:
         if line.item is not None:
             return f"{source} item {line.item} (line {line.lineno})"
         return f"{source}:{line.lineno}"
-
-
-def shorten(text: str, limit: int = MAX_SHOWN_CHARS) -> str:
-    """Return `text` cut to `limit` characters, ending in "…" when it was cut."""
-    if len(text) <= limit:
-        return text
-    return text[: limit - 1] + "…"
 
 
 def split_lines(text: str, max_splits: int = 0) -> list[str]:

@@ -81,7 +81,7 @@ def song_items(text: str, name: str) -> tuple[list[JsonItem], list[str]]:
     The document is a list of songs, or an object with such lists under keys
     in LIST_KEYS, at most MAX_OBJECT_DEPTH objects deep. Every such list is
     read. Raise ListFileError when the text is not JSON, is nested too deeply,
-    or holds no song list.
+    or contains no song list.
     """
     walker = _Walker(text, name)
     try:

@@ -29,7 +29,13 @@ from bilimq.songs.brackets import (
     trailing_groups,
 )
 from bilimq.songs.groups import TEXT_CREDIT, classify_group, is_version_text
-from bilimq.songs.text import clean_text, dedupe_key, fold_key, restore_underscores
+from bilimq.songs.text import (
+    clean_text,
+    dedupe_key,
+    fold_key,
+    restore_underscores,
+    shorten,
+)
 
 __all__ = [
     "MAX_LINE_CHARS",
@@ -50,6 +56,8 @@ Order = Literal["title-artist", "artist-title"]
 ORDERS: tuple[Order, ...] = ("title-artist", "artist-title")
 
 MAX_LINE_CHARS = 512
+_SHOWN_SEGMENT_CHARS = 40
+"""Characters of each part an ambiguous-name error shows."""
 """Longest cleaned line accepted, because the ledger's title column is 512 wide."""
 
 _DASHES = "-\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d"
@@ -75,7 +83,9 @@ class AmbiguousNameError(InvalidNameError):
 
     def __init__(self, value: str, segments: Sequence[str]) -> None:
         # Each part is cut, so a long line does not fill the screen twice.
-        shown = ", ".join(repr(_cut(segment)) for segment in segments)
+        shown = ", ".join(
+            repr(shorten(segment, _SHOWN_SEGMENT_CHARS)) for segment in segments
+        )
         super().__init__(
             value,
             f"it has {len(segments)} parts separated by spaced dashes ({shown}), so "
@@ -84,10 +94,6 @@ class AmbiguousNameError(InvalidNameError):
             "belongs to the title",
         )
         self.segments = tuple(segments)
-
-
-def _cut(text: str, limit: int = 40) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 @dataclass(frozen=True)

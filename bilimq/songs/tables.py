@@ -4,8 +4,8 @@ The header is the first non-blank row. It must name a title column and may
 name artist, album and duration columns, in any order and case. The names
 understood are listed in `bilimq.songs.records`, and other columns are ignored.
 Unless the format is TSV, the delimiter is the one of comma, tab and semicolon
-that splits the header into the most known column names, so the semicolon CSVs
-of European Excel read too; an Excel `sep=;` first line is honoured.
+that splits the header into the most known column names. So the semicolon
+CSVs of European Excel read too, and an Excel `sep=;` first line is honoured.
 """
 
 from __future__ import annotations

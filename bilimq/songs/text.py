@@ -97,3 +97,15 @@ def restore_underscores(text: str, inner: str) -> str:
     text = _ABBREVIATION_UNDERSCORE.sub(r"\1.", text)
     text = _INNER_UNDERSCORE.sub(inner, text)
     return " ".join(text.replace("_", " ").split())
+
+
+MAX_SHOWN_CHARS = 80
+"""Maximum characters of a value shown in a message; a longer one is cut and
+ends in "…"."""
+
+
+def shorten(text: str, limit: int = MAX_SHOWN_CHARS) -> str:
+    """Return `text` cut to `limit` characters, ending in "…" when it was cut."""
+    if len(text) <= limit:
+        return text
+    return text[: limit - 1] + "…"
