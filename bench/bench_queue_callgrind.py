@@ -134,8 +134,9 @@ NOTES = [
     "  the number of live objects, so they depend on the task count.",
     "- Instructions are not time: a cache miss costs many cycles and counts",
     "  as one instruction. bilimq touches more memory per task than",
-    "  queue.Queue (a record and a copy of each task), so its time ratio in",
-    "  the `bench/bench_queue.py` table is lower than its ratio here.",
+    "  queue.Queue (a row spread over several lists, an entry in a dict of",
+    "  task ids, and a new dict per pop), so its time ratio in the",
+    "  `bench/bench_queue.py` table is lower than its ratio here.",
 ]
 
 

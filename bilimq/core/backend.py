@@ -95,11 +95,18 @@ class QueueBackend(Protocol):
         ...
 
     def push(
-        self, task: Task, priority: int, block: bool, timeout: float | None
+        self,
+        task: Task,
+        task_id: str,
+        priority: int,
+        block: bool,
+        timeout: float | None,
     ) -> None:
-        """Store a validated task as ready.
+        """Store a task that passed ``check_task()`` as ready, under ``task_id``.
 
-        Raises DuplicateTaskError, QueueFull or QueueClosed.
+        The backend keeps copies of the top-level items, never the caller's
+        dict, and fills in ``params`` when it is missing. Raises
+        DuplicateTaskError, QueueFull or QueueClosed.
         """
         ...
 

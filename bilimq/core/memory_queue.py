@@ -1,11 +1,12 @@
 """MemoryQueueBackend: the in-process ``QueueBackend``, one lock and plain containers.
 
-Ready tasks wait in one deque per priority, so push and pop cost O(1) for a
-known priority, plus O(log p) for a heap of the p priorities in use. Entries
-of cancelled tasks stay in their deque and are skipped when they reach the
-front. Retries wait in a heap of due times, visibility deadlines in another.
-push, pop and ack are written flat, with the rare cases in helpers, because
-they run once per task.
+Tasks live in ``TaskRows``, one row per task. Ready tasks wait in one deque
+of row handles per priority, so push and pop cost O(1) for a known priority,
+plus O(log p) for a heap of the p priorities in use. Entries of cancelled
+tasks stay in their deque and are skipped when they reach the front. Retries
+wait in a heap of due times, visibility deadlines in another. push, pop and
+ack are written flat, with the rare cases in helpers, because they run once
+per task.
 """
 
 from __future__ import annotations
@@ -34,7 +35,15 @@ from bilimq.core.errors import (
 )
 from bilimq.core.retry import RetryPolicy
 from bilimq.core.store import Clock
-from bilimq.core.task import FINISHED_STATES, LIVE_STATES, Task, TaskInfo, TaskState
+from bilimq.core.task import (
+    LIVE_STATES,
+    TASK_KEYS,
+    Task,
+    TaskInfo,
+    TaskState,
+    extra_items,
+)
+from bilimq.core.task_rows import SLOT_MASK, TaskRows
 
 logger = logging.getLogger("bilimq.core")
 
@@ -44,8 +53,6 @@ _SUCCEEDED = TaskState.SUCCEEDED
 _FAILED = TaskState.FAILED
 _RETRYING = TaskState.RETRYING
 _CANCELLED = TaskState.CANCELLED
-
-_new_record = object.__new__
 
 # Shared empty list for the common pop that takes nothing back, which saves
 # allocating one list per pop. It is never appended to.
@@ -63,64 +70,6 @@ the queue empty, and each scan calls ``Thread.is_alive()`` for every owner.
 
 OWNER_SCAN_GAP = 0.05
 """Real seconds between two scans for ended worker threads by empty pops."""
-
-
-class _Record:
-    """Mutable bookkeeping for one task, guarded by the backend's lock.
-
-    Only ``MemoryQueueBackend.push`` creates records. It sets every field
-    itself, because calling an ``__init__`` method would double the cost of
-    creating a record (measured on CPython 3.11).
-    """
-
-    __slots__ = (
-        "task",
-        "priority",
-        "state",
-        "attempts",
-        "created_at",
-        "ready_at",
-        "started_at",
-        "finished_at",
-        "run_at",
-        "last_error",
-        "owner",
-        "deadline",
-        "taken_back",
-    )
-
-    task: Task
-    priority: int
-    state: TaskState
-    attempts: int
-    created_at: float
-    ready_at: float
-    started_at: float | None
-    finished_at: float | None
-    run_at: float | None
-    last_error: str | None
-    owner: threading.Thread | None
-    deadline: float | None
-    taken_back: bool
-    """True from the moment the task was taken back from its worker until the
-    next pop, so that the late ack() or fail() of that worker is ignored
-    instead of raising."""
-
-    def snapshot(self) -> TaskInfo:
-        return TaskInfo(
-            task_id=self.task["task_id"],
-            type=self.task["type"],
-            task=self.task,
-            state=self.state,
-            priority=self.priority,
-            attempts=self.attempts,
-            created_at=self.created_at,
-            started_at=self.started_at,
-            finished_at=self.finished_at,
-            run_at=self.run_at,
-            last_error=self.last_error,
-            worker=None if self.owner is None else self.owner.name,
-        )
 
 
 class MemoryQueueBackend:
@@ -162,19 +111,21 @@ class MemoryQueueBackend:
         self._join_waiters = 0
         self._closed = False
 
-        self._records: dict[str, _Record] = {}
+        self._rows = TaskRows()
+        self._slots: dict[str, int] = {}  # task id -> slot of its newest task
+        # Tasks per state; running tasks are counted by len(self._running).
         self._counts: dict[TaskState, int] = dict.fromkeys(TaskState, 0)
-        self._buckets: dict[int, deque[_Record]] = {}
+        self._buckets: dict[int, deque[int]] = {}  # priority -> handles
         self._priorities: list[int] = []  # heap of -priority, one per bucket
         self._tiebreak = itertools.count()
-        self._delayed: list[tuple[float, int, _Record]] = []  # (run_at, n, record)
-        self._deadlines: list[tuple[float, int, _Record]] = []  # visibility
-        # Oldest pop first. The owners of these records are the only threads
-        # whose end matters, so no other list of worker threads is kept.
-        self._running: dict[str, _Record] = {}
+        self._delayed: list[tuple[float, int, int]] = []  # (run_at, n, handle)
+        self._deadlines: list[tuple[float, int, int]] = []  # visibility
+        # Task id -> slot, oldest pop first. The owners of these tasks are the
+        # only threads whose end matters, so no other list of workers is kept.
+        self._running: dict[str, int] = {}
         self._next_orphan_scan = 0.0  # time.monotonic() reading
-        self._finished: deque[_Record] = deque()
-        self._dead: dict[str, _Record] = {}  # oldest failure first
+        self._finished: deque[int] = deque()  # slots, oldest first
+        self._dead: dict[str, int] = {}  # task id -> slot, oldest failure first
 
     @property
     def closed(self) -> bool:
@@ -188,22 +139,39 @@ class MemoryQueueBackend:
     # -- producing -------------------------------------------------------------
 
     def push(
-        self, task: Task, priority: int, block: bool, timeout: float | None
+        self,
+        task: Task,
+        task_id: str,
+        priority: int,
+        block: bool,
+        timeout: float | None,
     ) -> None:
-        """Store a validated task as ready, waiting for room when full."""
-        task_id = task["task_id"]
+        """Store a checked task as ready, waiting for room when full."""
+        task_type = task["type"]
+        params = task.get("params")
+        extras = None
+        # Most tasks hold type and params only, which len() alone shows.
+        if params is None or len(task) != 2:
+            if params is None:
+                params = {}
+            if not task.keys() <= TASK_KEYS:
+                extras = extra_items(task)
         taken_back = None
-        with self._lock:
-            existing = self._records.get(task_id)
+        # acquire() and release() instead of a with block in push, pop and
+        # ack: on CPython 3.11 that cuts the cost of the lock by more than
+        # half (63 ns instead of 150 ns, measured with timeit).
+        self._lock.acquire()
+        try:
+            rows = self._rows
+            existing = self._slots.get(task_id)
             if (
                 self._closed
-                or (existing is not None and existing.state in LIVE_STATES)
+                or (existing is not None and rows.state[existing] in LIVE_STATES)
                 or (self.maxsize and self._counts[_QUEUED] >= self.maxsize)
             ):
                 self._make_room(task_id, block, timeout)
             if self._dead:
-                # A dead letter with this id is superseded by the new task.
-                self._dead.pop(task_id, None)
+                self._drop_superseded(task_id)
             now = self._clock()
             # Due retries and timed-out tasks go first, so that they keep
             # their place before this task.
@@ -213,29 +181,31 @@ class MemoryQueueBackend:
                 taken_back = []
                 self._promote_due(now)
                 self._collect_timed_out(now, taken_back)
-            record = _new_record(_Record)
-            record.task = task
-            record.priority = priority
-            record.state = _QUEUED
-            record.attempts = 0
-            record.created_at = now
-            record.ready_at = now
-            record.started_at = None
-            record.finished_at = None
-            record.run_at = None
-            record.last_error = None
-            record.owner = None
-            record.deadline = None
-            record.taken_back = False
-            self._records[task_id] = record
+            free = rows.free
+            if not free:
+                rows.grow()
+            slot = free.pop()
+            rows.task_id[slot] = task_id
+            rows.type[slot] = task_type
+            rows.params[slot] = params
+            if extras is not None:
+                rows.extras[slot] = extras
+            if priority:
+                rows.priority[slot] = priority
+            rows.state[slot] = _QUEUED
+            rows.created_at[slot] = now
+            rows.ready_at[slot] = now
+            self._slots[task_id] = slot
             self._counts[_QUEUED] += 1
             bucket = self._buckets.get(priority)
             if bucket is None:
-                self._append_ready(record)
+                self._append_ready(slot)
             else:
-                bucket.append(record)
+                bucket.append(rows.handle[slot])
                 if self._pop_waiters:
                     self._task_ready.notify()
+        finally:
+            self._lock.release()
         if taken_back:
             self._report(taken_back)
 
@@ -244,118 +214,141 @@ class MemoryQueueBackend:
         with self._lock:
             if self._closed:
                 raise closed_error("requeue a task")
-            record = self._get_record(task_id)
-            if self._dead.get(task_id) is not record:
+            slot = self._get_slot(task_id)
+            rows = self._rows
+            if self._dead.get(task_id) != slot:
                 raise TaskStateError(
-                    task_id, record.state, "requeue", "in the dead-letter list"
+                    task_id, rows.state[slot], "requeue", "in the dead-letter list"
                 )
             del self._dead[task_id]
             now = self._clock()
             self._promote_due(now)
-            record.attempts = 0
-            record.run_at = None
-            record.finished_at = None
-            record.taken_back = False
-            record.ready_at = now
-            self._transition(record, _QUEUED)
-            self._append_ready(record)
-        return record.task
+            rows.attempts[slot] = 0
+            rows.run_at[slot] = None
+            rows.finished_at[slot] = None
+            rows.taken_back[slot] = False
+            rows.ready_at[slot] = now
+            self._transition(slot, _QUEUED)
+            self._append_ready(slot)
+            return rows.task(slot)
 
     # -- consuming -------------------------------------------------------------
 
     def pop(self, owner: threading.Thread, timeout: float | None) -> Task | None:
         """Mark the next ready task running for ``owner`` and return it."""
         taken_back: list[Expiry] = _NO_EXPIRIES
-        with self._lock:
+        task = None
+        self._lock.acquire()
+        try:
             now = self._clock()
             if (self._delayed and self._delayed[0][0] <= now) or (
                 self._deadlines and self._deadlines[0][0] <= now
             ):
                 taken_back = []
                 self._housekeep(now, taken_back)
-            record = None
+            rows = self._rows
+            slot = None
             if self._priorities:
                 # The common case inline: the first task of the top bucket.
                 bucket = self._buckets[-self._priorities[0]]
                 if bucket:
-                    record = bucket.popleft()
-            if record is None or record.state is not _QUEUED:
-                record = self._take_ready()
-                if record is None:
+                    handle = bucket.popleft()
+                    slot = handle & SLOT_MASK
+                    if rows.handle[slot] != handle or rows.state[slot] is not _QUEUED:
+                        slot = None
+            if slot is None:
+                slot = self._take_ready()
+                if slot is None:
                     if taken_back is _NO_EXPIRIES:
                         taken_back = []
-                    record = self._wait_for_task(timeout, taken_back)
+                    slot = self._wait_for_task(timeout, taken_back)
                     now = self._clock()
-            if record is not None:
+            if slot is not None:
                 # Mark it running; inline because it happens for every task.
-                counts = self._counts
-                counts[_QUEUED] -= 1
-                counts[_RUNNING] += 1
-                record.state = _RUNNING
-                record.attempts += 1
-                record.started_at = now
-                record.owner = owner
-                if record.run_at is not None:
-                    record.run_at = None
-                if record.taken_back:
-                    record.taken_back = False
-                self._running[record.task["task_id"]] = record
+                self._counts[_QUEUED] -= 1
+                rows.state[slot] = _RUNNING
+                attempts = rows.attempts[slot]
+                if attempts:
+                    # Popped before: clear what a retry or a take-back left.
+                    rows.run_at[slot] = None
+                    rows.taken_back[slot] = False
+                rows.attempts[slot] = attempts + 1
+                rows.started_at[slot] = now
+                rows.owner[slot] = owner
+                task_id = rows.task_id[slot]
+                self._running[task_id] = slot
                 if self.visibility_timeout is not None:
-                    self._set_deadline(record, now)
+                    self._set_deadline(slot, now)
                 if self._push_waiters:
                     self._space_free.notify()
+                # rows.task() inline, for the same reason.
+                task = {
+                    "type": rows.type[slot],
+                    "params": rows.params[slot],
+                    "task_id": task_id,
+                }
+                extras = rows.extras[slot]
+                if extras is not None:
+                    task.update(extras)
+        finally:
+            self._lock.release()
         if taken_back:
             self._report(taken_back)
-        return None if record is None else record.task
+        return task
 
     def ack(self, task_id: str) -> Task | None:
         """Mark a running task succeeded, or ignore a cancelled or taken-back one."""
-        with self._lock:
-            record = self._records.get(task_id)
-            if record is None or record.state is not _RUNNING:
-                return self._handle_not_running(task_id, record, "ack")
+        self._lock.acquire()
+        try:
+            slot = self._slots.get(task_id)
+            rows = self._rows
+            if slot is None or rows.state[slot] is not _RUNNING:
+                return self._handle_not_running(task_id, slot, "ack")
+            task = rows.task(slot)
             # _release() and _finish() inline, because every task passes here.
             del self._running[task_id]
-            counts = self._counts
-            counts[_RUNNING] -= 1
-            counts[_SUCCEEDED] += 1
-            record.state = _SUCCEEDED
-            record.finished_at = self._clock()
-            if record.last_error is not None:
-                record.last_error = None
+            self._counts[_SUCCEEDED] += 1
+            rows.state[slot] = _SUCCEEDED
+            rows.finished_at[slot] = self._clock()
+            if rows.last_error[slot] is not None:
+                rows.last_error[slot] = None
             finished = self._finished
-            finished.append(record)
+            finished.append(slot)
             if len(finished) > self._keep_finished:
                 self._forget(finished.popleft())
             if self._join_waiters and self._nothing_unfinished():
                 self._all_finished.notify_all()
-        return record.task
+        finally:
+            self._lock.release()
+        return task
 
     def fail(self, task_id: str, error: str, retry: bool) -> FailResult | None:
         """Schedule a retry with backoff, or move the task to the dead letters."""
         with self._lock:
-            record = self._records.get(task_id)
-            if record is None or record.state is not _RUNNING:
-                return self._handle_not_running(task_id, record, "fail")
-            self._release(record)
-            record.last_error = error
-            if retry and self.retry_policy.allows_retry(record.attempts):
-                delay: float | None = self._schedule_retry(record)
+            slot = self._slots.get(task_id)
+            rows = self._rows
+            if slot is None or rows.state[slot] is not _RUNNING:
+                return self._handle_not_running(task_id, slot, "fail")
+            task = rows.task(slot)
+            self._release(slot)
+            rows.last_error[slot] = error
+            if retry and self.retry_policy.allows_retry(rows.attempts[slot]):
+                delay: float | None = self._schedule_retry(slot)
             else:
                 delay = None
-                self._bury(record, retry)
-        return FailResult(record.task, delay)
+                self._bury(slot, retry)
+        return FailResult(task, delay)
 
     def cancel(self, task_id: str) -> bool:
         """Cancel a queued, retrying or running task."""
         with self._lock:
-            record = self._get_record(task_id)
-            state = record.state
+            slot = self._get_slot(task_id)
+            state = self._rows.state[slot]
             if state not in LIVE_STATES:
                 return False
             if state is _RUNNING:
-                self._release(record)
-            self._finish(record, _CANCELLED)
+                self._release(slot)
+            self._finish(slot, _CANCELLED)
             if state is _QUEUED and self._push_waiters:
                 self._space_free.notify()
         return True
@@ -363,11 +356,12 @@ class MemoryQueueBackend:
     def touch(self, task_id: str) -> None:
         """Restart the visibility timeout of a running task."""
         with self._lock:
-            record = self._get_record(task_id)
-            if record.state is not _RUNNING:
-                raise TaskStateError(task_id, record.state, "touch", "running")
+            slot = self._get_slot(task_id)
+            state = self._rows.state[slot]
+            if state is not _RUNNING:
+                raise TaskStateError(task_id, state, "touch", "running")
             if self.visibility_timeout is not None:
-                self._set_deadline(record, self._clock())
+                self._set_deadline(slot, self._clock())
 
     def expire(self) -> int:
         """Take back the tasks of ended threads and of passed visibility deadlines."""
@@ -405,12 +399,12 @@ class MemoryQueueBackend:
     def get_task(self, task_id: str) -> TaskInfo:
         """Return a snapshot of one task."""
         with self._lock:
-            return self._get_record(task_id).snapshot()
+            return self._rows.snapshot(self._get_slot(task_id))
 
     def dead_letters(self) -> list[TaskInfo]:
         """Return the dead letters, oldest failure first."""
         with self._lock:
-            return [record.snapshot() for record in self._dead.values()]
+            return [self._rows.snapshot(slot) for slot in self._dead.values()]
 
     def stats(self) -> QueueStats:
         """Return the counts per state, the depth and the oldest waiting age."""
@@ -421,7 +415,7 @@ class MemoryQueueBackend:
             counts = self._counts
             return QueueStats(
                 queued=counts[_QUEUED],
-                running=counts[_RUNNING],
+                running=len(self._running),
                 succeeded=counts[_SUCCEEDED],
                 failed=counts[_FAILED],
                 retrying=counts[_RETRYING],
@@ -441,8 +435,9 @@ class MemoryQueueBackend:
     def oldest_task_of(self, owner: threading.Thread) -> str | None:
         """Return the id of the oldest running task that ``owner`` popped."""
         with self._lock:
-            for task_id, record in self._running.items():
-                if record.owner is owner:
+            owners = self._rows.owner
+            for task_id, slot in self._running.items():
+                if owners[slot] is owner:
                     return task_id
         return None
 
@@ -459,9 +454,15 @@ class MemoryQueueBackend:
     def _check_pushable(self, task_id: str) -> None:
         if self._closed:
             raise closed_error("push a task")
-        existing = self._records.get(task_id)
-        if existing is not None and existing.state in LIVE_STATES:
+        existing = self._slots.get(task_id)
+        if existing is not None and self._rows.state[existing] in LIVE_STATES:
             raise DuplicateTaskError(task_id)
+
+    def _drop_superseded(self, task_id: str) -> None:
+        """Forget the dead letter of ``task_id``, which a new task replaces."""
+        slot = self._dead.pop(task_id, None)
+        if slot is not None:
+            self._forget(slot)
 
     def _wait_for_space(self, block: bool, deadline: float | None) -> None:
         while self.maxsize and self._counts[_QUEUED] >= self.maxsize:
@@ -476,24 +477,28 @@ class MemoryQueueBackend:
             if self._closed:
                 raise closed_error("push a task")
 
-    def _append_ready(self, record: _Record) -> None:
-        bucket = self._buckets.get(record.priority)
+    def _append_ready(self, slot: int) -> None:
+        rows = self._rows
+        priority = rows.priority[slot]
+        bucket = self._buckets.get(priority)
         if bucket is None:
-            bucket = self._buckets[record.priority] = deque()
-            heapq.heappush(self._priorities, -record.priority)
-        bucket.append(record)
+            bucket = self._buckets[priority] = deque()
+            heapq.heappush(self._priorities, -priority)
+        bucket.append(rows.handle[slot])
         if self._pop_waiters:
             self._task_ready.notify()
 
-    def _take_ready(self) -> _Record | None:
+    def _take_ready(self) -> int | None:
+        """Remove the next queued task from the buckets and return its slot."""
         priorities = self._priorities
+        is_current = self._rows.is_current
         while priorities:
             priority = -priorities[0]
             bucket = self._buckets[priority]
             while bucket:
-                record = bucket.popleft()
-                if record.state is _QUEUED:
-                    return record
+                handle = bucket.popleft()
+                if is_current(handle, _QUEUED):
+                    return handle & SLOT_MASK
             del self._buckets[priority]
             heapq.heappop(priorities)
         return None
@@ -505,24 +510,24 @@ class MemoryQueueBackend:
 
     def _wait_for_task(
         self, timeout: float | None, taken_back: list[Expiry]
-    ) -> _Record | None:
+    ) -> int | None:
         """Wait for a ready task; None once closed and drained, or on timeout."""
         deadline = deadline_after(timeout)
         while True:
             now = self._clock()
             self._housekeep(now, taken_back)
-            record = self._take_ready()
+            slot = self._take_ready()
             # Nothing is ready: a task of an ended worker may be the only one.
             if (
-                record is None
+                slot is None
                 and self._running
                 and time.monotonic() >= self._next_orphan_scan
             ):
                 self._next_orphan_scan = time.monotonic() + OWNER_SCAN_GAP
                 if self._collect_orphans(now, taken_back):
-                    record = self._take_ready()
-            if record is not None:
-                return record
+                    slot = self._take_ready()
+            if slot is not None:
+                return slot
             if self._closed and not self._counts[_RETRYING]:
                 return None
             wait = self._wait_time(deadline)
@@ -550,172 +555,195 @@ class MemoryQueueBackend:
             waits.append(OWNER_CHECK_INTERVAL)
         return min(waits, default=None)
 
-    def _set_deadline(self, record: _Record, now: float) -> None:
+    def _set_deadline(self, slot: int, now: float) -> None:
         assert self.visibility_timeout is not None
-        record.deadline = now + self.visibility_timeout
-        entry = (record.deadline, next(self._tiebreak), record)
+        rows = self._rows
+        deadline = rows.deadline[slot] = now + self.visibility_timeout
+        entry = (deadline, next(self._tiebreak), rows.handle[slot])
         heapq.heappush(self._deadlines, entry)
 
-    def _release(self, record: _Record) -> None:
+    def _release(self, slot: int) -> None:
         """Forget the worker of a running task that is about to change state."""
-        del self._running[record.task["task_id"]]
+        del self._running[self._rows.task_id[slot]]
 
-    def _handle_not_running(
-        self, task_id: str, record: _Record | None, action: str
-    ) -> None:
+    def _handle_not_running(self, task_id: str, slot: int | None, action: str) -> None:
         """Ignore an ack or fail of a cancelled or taken-back task, else raise."""
-        if record is None:
+        if slot is None:
             raise TaskNotFoundError(task_id)
-        if record.state is _CANCELLED:
+        rows = self._rows
+        if rows.state[slot] is _CANCELLED:
             return None
-        if record.taken_back:
+        if rows.taken_back[slot]:
             logger.warning(
                 "ignored %s of task %s: it was taken back from its worker (%s)",
                 action,
                 task_id,
-                record.last_error,
+                rows.last_error[slot],
             )
             return None
-        raise TaskStateError(task_id, record.state, action, "running")
+        raise TaskStateError(task_id, rows.state[slot], action, "running")
 
-    def _schedule_retry(self, record: _Record) -> float:
-        delay = self.retry_policy.delay(record.attempts, self._rng)
-        self._transition(record, _RETRYING)
-        record.run_at = self._clock() + delay
-        entry = (record.run_at, next(self._tiebreak), record)
+    def _schedule_retry(self, slot: int) -> float:
+        rows = self._rows
+        delay = self.retry_policy.delay(rows.attempts[slot], self._rng)
+        self._transition(slot, _RETRYING)
+        run_at = rows.run_at[slot] = self._clock() + delay
+        entry = (run_at, next(self._tiebreak), rows.handle[slot])
         heapq.heappush(self._delayed, entry)
         if self._pop_waiters:
             # A waiting pop must shorten its wait to this retry's due time.
             self._task_ready.notify()
         logger.debug(
             "task %s failed attempt %d, retrying in %.3f s",
-            record.task["task_id"],
-            record.attempts,
+            rows.task_id[slot],
+            rows.attempts[slot],
             delay,
         )
         return delay
 
     def _promote_due(self, now: float) -> None:
         delayed = self._delayed
+        rows = self._rows
         while delayed and delayed[0][0] <= now:
-            run_at, _, record = heapq.heappop(delayed)
+            run_at, _, handle = heapq.heappop(delayed)
             # A retry cancelled while it waited leaves its entry behind.
-            if record.state is _RETRYING:
-                self._transition(record, _QUEUED)
-                record.ready_at = run_at
-                self._append_ready(record)
+            if rows.is_current(handle, _RETRYING):
+                slot = handle & SLOT_MASK
+                self._transition(slot, _QUEUED)
+                rows.ready_at[slot] = run_at
+                self._append_ready(slot)
 
     def _collect_timed_out(self, now: float, taken_back: list[Expiry]) -> None:
         deadlines = self._deadlines
+        rows = self._rows
         while deadlines and deadlines[0][0] <= now:
-            deadline, _, record = heapq.heappop(deadlines)
+            deadline, _, handle = heapq.heappop(deadlines)
             # touch() and a new pop leave older entries behind.
-            if record.state is _RUNNING and record.deadline == deadline:
+            slot = handle & SLOT_MASK
+            if rows.is_current(handle, _RUNNING) and rows.deadline[slot] == deadline:
                 reason = f"visibility timeout of {self.visibility_timeout:g} s passed"
-                taken_back.append(self._take_back(record, reason, now))
+                taken_back.append(self._take_back(slot, reason, now))
 
     def _collect_orphans(self, now: float, taken_back: list[Expiry]) -> int:
-        owners = {record.owner for record in self._running.values()}
-        ended = {thread for thread in owners if not thread.is_alive()}
+        owners = self._rows.owner
+        ended = {
+            owner
+            for owner in {owners[slot] for slot in self._running.values()}
+            if owner is not None and not owner.is_alive()
+        }
         if not ended:
             return 0
-        orphans = [r for r in self._running.values() if r.owner in ended]
-        for record in orphans:
-            assert record.owner is not None
-            reason = f"worker thread {record.owner.name!r} ended before ack() or fail()"
-            taken_back.append(self._take_back(record, reason, now))
+        orphans = [slot for slot in self._running.values() if owners[slot] in ended]
+        for slot in orphans:
+            owner = owners[slot]
+            assert owner is not None
+            reason = f"worker thread {owner.name!r} ended before ack() or fail()"
+            taken_back.append(self._take_back(slot, reason, now))
         return len(orphans)
 
-    def _take_back(self, record: _Record, reason: str, now: float) -> Expiry:
-        self._release(record)
-        record.last_error = reason
-        record.taken_back = True
-        requeued = self.retry_policy.allows_retry(record.attempts)
+    def _take_back(self, slot: int, reason: str, now: float) -> Expiry:
+        rows = self._rows
+        # Built first: burying the task may drop its row at once.
+        task = rows.task(slot)
+        self._release(slot)
+        rows.last_error[slot] = reason
+        rows.taken_back[slot] = True
+        requeued = self.retry_policy.allows_retry(rows.attempts[slot])
         if requeued:
-            self._transition(record, _QUEUED)
-            record.ready_at = now
-            self._append_ready(record)
+            self._transition(slot, _QUEUED)
+            rows.ready_at[slot] = now
+            self._append_ready(slot)
         else:
-            self._bury(record, retry_requested=True)
+            self._bury(slot, retry_requested=True)
         logger.warning(
             "task %s taken back from its worker (%s), %s",
-            record.task["task_id"],
+            task["task_id"],
             reason,
             "queued again" if requeued else "moved to dead letters",
         )
-        return Expiry(record.task, reason, requeued)
+        return Expiry(task, reason, requeued)
 
-    def _bury(self, record: _Record, retry_requested: bool) -> None:
-        task_id = record.task["task_id"]
-        self._finish(record, _FAILED)
-        self._dead[task_id] = record
+    def _bury(self, slot: int, retry_requested: bool) -> None:
+        rows = self._rows
+        task_id = rows.task_id[slot]
+        assert task_id is not None
+        self._finish(slot, _FAILED)
+        self._dead[task_id] = slot
         if retry_requested:
             logger.warning(
                 "task %s failed all %d attempts, moved to dead letters: %s",
                 task_id,
-                record.attempts,
-                record.last_error,
+                rows.attempts[slot],
+                rows.last_error[slot],
             )
         if len(self._dead) > self._max_dead_letters:
             self._drop_oldest_dead_letter()
 
     def _drop_oldest_dead_letter(self) -> None:
-        task_id, record = next(iter(self._dead.items()))
+        task_id, slot = next(iter(self._dead.items()))
         del self._dead[task_id]
-        self._forget(record)
+        self._forget(slot)
         logger.warning(
             "dead-letter list over %d tasks, dropped the oldest: %s",
             self._max_dead_letters,
             task_id,
         )
 
-    def _finish(self, record: _Record, state: TaskState) -> None:
-        counts = self._counts
-        counts[record.state] -= 1
-        counts[state] += 1
-        record.state = state
-        record.finished_at = self._clock()
+    def _finish(self, slot: int, state: TaskState) -> None:
+        rows = self._rows
+        self._transition(slot, state)
+        rows.finished_at[slot] = self._clock()
         if state is not _FAILED:
             finished = self._finished
-            finished.append(record)
+            finished.append(slot)
             if len(finished) > self._keep_finished:
                 self._forget(finished.popleft())
         if self._join_waiters and self._nothing_unfinished():
             self._all_finished.notify_all()
 
-    def _forget(self, record: _Record) -> None:
-        task_id = record.task["task_id"]
-        # The id may belong to a newer task pushed after this one finished,
-        # and a dead letter stays until it is requeued or dropped.
-        if self._records.get(task_id) is record and record.state in FINISHED_STATES:
-            if not self._dead or self._dead.get(task_id) is not record:
-                del self._records[task_id]
+    def _forget(self, slot: int) -> None:
+        """Free the row of a finished task that left the finished or dead list."""
+        task_id = self._rows.task_id[slot]
+        assert task_id is not None
+        # The id may belong to a newer task pushed after this one finished.
+        if self._slots.get(task_id) == slot:
+            del self._slots[task_id]
+        self._rows.release(slot)
 
-    def _transition(self, record: _Record, state: TaskState) -> None:
-        self._counts[record.state] -= 1
+    def _transition(self, slot: int, state: TaskState) -> None:
+        # Running tasks are counted by len(self._running) instead.
+        states = self._rows.state
+        old = states[slot]
+        assert old is not None
+        if old is not _RUNNING:
+            self._counts[old] -= 1
         self._counts[state] += 1
-        record.state = state
+        states[slot] = state
 
     def _nothing_unfinished(self) -> bool:
         counts = self._counts
-        return not (counts[_QUEUED] or counts[_RUNNING] or counts[_RETRYING])
+        return not (counts[_QUEUED] or self._running or counts[_RETRYING])
 
     def _oldest_ready_at(self) -> float | None:
         # Each bucket is in ready_at order, so only the first live entry of
         # each counts. Dead entries at the front are dropped on the way.
+        rows = self._rows
         oldest = None
         for bucket in self._buckets.values():
-            while bucket and bucket[0].state is not _QUEUED:
+            while bucket and not rows.is_current(bucket[0], _QUEUED):
                 bucket.popleft()
-            if bucket and (oldest is None or bucket[0].ready_at < oldest):
-                oldest = bucket[0].ready_at
+            if bucket:
+                ready_at = rows.ready_at[bucket[0] & SLOT_MASK]
+                assert ready_at is not None
+                if oldest is None or ready_at < oldest:
+                    oldest = ready_at
         return oldest
 
-    def _get_record(self, task_id: str) -> _Record:
-        record = self._records.get(task_id)
-        if record is None:
+    def _get_slot(self, task_id: str) -> int:
+        slot = self._slots.get(task_id)
+        if slot is None:
             raise TaskNotFoundError(task_id)
-        return record
+        return slot
 
     def _report(self, taken_back: list[Expiry]) -> None:
         listener = self._listener

@@ -15,7 +15,7 @@ from bilimq.core.hooks import Hook, HookRegistry
 from bilimq.core.memory_queue import MemoryQueueBackend
 from bilimq.core.retry import RetryPolicy
 from bilimq.core.store import Clock, PublicStore, PublicStoreMixin
-from bilimq.core.task import Task, TaskInfo, normalize_task
+from bilimq.core.task import Task, TaskInfo, check_task, queued_task
 
 logger = logging.getLogger("bilimq.core")
 
@@ -95,8 +95,10 @@ class TaskQueue(PublicStoreMixin):
     ) -> str:
         """Queue a task and return its ``task_id``.
 
-        The queue stores a shallow copy of ``task`` with ``params`` defaulting
-        to ``{}`` and ``task_id`` defaulting to a new uuid4 string. When
+        The queue keeps the top-level items of ``task`` as they are at this
+        call, with ``params`` defaulting to ``{}`` and ``task_id`` defaulting
+        to a new uuid4 string; the caller's dict is left unchanged. A
+        ``params`` dict is shared, not copied. When
         ``maxsize`` tasks are ready already, the call waits for room (for at
         most ``timeout`` seconds, or not at all when ``block`` is False).
 
@@ -106,13 +108,17 @@ class TaskQueue(PublicStoreMixin):
             QueueFull: no room was freed in time.
             QueueClosed: the queue is closed.
         """
-        normalized = normalize_task(task)
+        task_id = check_task(task)
         if type(priority) is not int or not -MAX_PRIORITY <= priority <= MAX_PRIORITY:
             check_priority(priority)
-        self._push(normalized, priority, block, timeout)
+        if "params" not in task:
+            # One params dict for the backend and the on_push hooks, so that
+            # a hook that fills it in reaches the worker.
+            task = {**task, "params": {}}
+        self._push(task, task_id, priority, block, timeout)
         if self._hook_lists["on_push"]:
-            self._hooks.fire("on_push", normalized)
-        return normalized["task_id"]
+            self._hooks.fire("on_push", queued_task(task, task_id))
+        return task_id
 
     def requeue(self, task_id: str) -> None:
         """Queue a dead-lettered task again with its attempts reset to 0.

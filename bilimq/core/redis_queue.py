@@ -38,7 +38,7 @@ from bilimq.core.memory_queue import OWNER_CHECK_INTERVAL
 from bilimq.core.redis_client import DEFAULT_SERIALIZER, Serializer
 from bilimq.core.retry import RetryPolicy
 from bilimq.core.store import Clock
-from bilimq.core.task import Task, TaskInfo, TaskState
+from bilimq.core.task import Task, TaskInfo, TaskState, queued_task
 
 if TYPE_CHECKING:
     import redis
@@ -148,10 +148,15 @@ class RedisQueueBackend:
     # -- producing -------------------------------------------------------------
 
     def push(
-        self, task: Task, priority: int, block: bool, timeout: float | None
+        self,
+        task: Task,
+        task_id: str,
+        priority: int,
+        block: bool,
+        timeout: float | None,
     ) -> None:
-        """Store a validated task as ready, waiting for room when full."""
-        task_id = task["task_id"]
+        """Store a checked task as ready, waiting for room when full."""
+        task = queued_task(task, task_id)
         payload = self._serializer.dumps(task)
         deadline = deadline_after(timeout)
         while True:

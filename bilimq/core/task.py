@@ -47,7 +47,7 @@ class TaskInfo:
     task_id: str
     type: str
     task: Task
-    """The task dict itself, shared with the queue: treat it as read-only."""
+    """A copy of the task dict, as ``pop_task()`` returns it."""
     state: TaskState
     priority: int
     attempts: int
@@ -64,36 +64,69 @@ class TaskInfo:
     ``host:pid:thread name`` on Redis."""
 
 
-def normalize_task(task: object) -> Task:
-    """Validate a pushed task and return a shallow copy with defaults filled in.
+TASK_KEYS = frozenset({"type", "params", "task_id"})
+"""The keys a task dict may have that the queue reads; any other key is kept."""
 
-    The copy gets ``params`` = ``{}`` when it is missing and a new uuid4
-    ``task_id`` when it is missing or None. Raises ``InvalidTaskError``.
+
+def check_task(task: object) -> str:
+    """Validate a pushed task and return its ``task_id``, or a new uuid4.
+
+    The task itself is left as it is: ``queued_task()`` builds the dict with
+    the defaults filled in. Raises ``InvalidTaskError``.
     """
     # One flat function, because it runs on every push: the helpers below
     # only build the error messages.
     if not isinstance(task, dict):
         raise _invalid_task(task)
-    normalized = dict(task)
-    task_type = normalized.get("type")
+    task_type = task.get("type")
     if not task_type or not isinstance(task_type, str):
         raise _invalid_type(task_type)
-    if "params" in normalized:
-        params = normalized["params"]
-        if not isinstance(params, dict):
+    params = task.get("params")
+    if params is None:
+        if "params" in task:
             raise _invalid_params(params)
-    else:
-        normalized["params"] = {}
-    task_id = normalized.get("task_id")
+    elif not isinstance(params, dict):
+        raise _invalid_params(params)
+    task_id = task.get("task_id")
     if task_id is None:
         # new_task_id() inline for its common case: an id left in the pool.
         try:
-            normalized["task_id"] = _id_pool.pop()
+            return _id_pool.pop()
         except IndexError:
-            normalized["task_id"] = new_task_id()
-    elif not task_id or not isinstance(task_id, str):
+            return new_task_id()
+    if not task_id or not isinstance(task_id, str):
         raise _invalid_task_id(task_id)
-    return normalized
+    return task_id
+
+
+def queued_task(task: Task, task_id: str) -> Task:
+    """Return a shallow copy of a checked task with its defaults filled in.
+
+    The copy gets ``task_id`` and, when it is missing, ``params`` = ``{}``.
+    """
+    queued = dict(task)
+    if "params" not in queued:
+        queued["params"] = {}
+    queued["task_id"] = task_id
+    return queued
+
+
+def normalize_task(task: object) -> Task:
+    """Validate a task and return it as a queue hands it out.
+
+    The result is a shallow copy with ``task_id`` and ``params`` filled in.
+
+    Raises ``InvalidTaskError``.
+    """
+    task_id = check_task(task)
+    assert isinstance(task, dict)
+    return queued_task(task, task_id)
+
+
+def extra_items(task: Task) -> dict[str, Any] | None:
+    """Return the items of a task other than ``type``, ``params`` and ``task_id``."""
+    extras = {key: value for key, value in task.items() if key not in TASK_KEYS}
+    return extras or None
 
 
 def _invalid_task(task: object) -> InvalidTaskError:

@@ -54,6 +54,35 @@ def test_push_does_not_mutate_caller_dict(queue: TaskQueue) -> None:
     assert task == {"type": "t"}
 
 
+def test_push_keeps_items_of_reused_dict(queue: TaskQueue) -> None:
+    task: dict[str, Any] = {"type": "t"}
+    for name in ("a", "b"):
+        task["params"] = {"name": name}
+        task["note"] = name
+        queue.push_task(task)
+    popped = [_pop(queue) for _ in range(2)]
+    assert [(t["params"]["name"], t["note"]) for t in popped] == [
+        ("a", "a"),
+        ("b", "b"),
+    ]
+
+
+def test_pop_keeps_extra_keys(queue: TaskQueue) -> None:
+    task_id = queue.push_task({"type": "t", "song": "像鱼", "params": {}})
+    assert _pop(queue) == {
+        "type": "t",
+        "params": {},
+        "song": "像鱼",
+        "task_id": task_id,
+    }
+
+
+def test_popped_dict_change_stays_out_of_queue(queue: TaskQueue) -> None:
+    task_id = queue.push_task({"type": "t", "params": {"n": 1}})
+    _pop(queue)["type"] = "changed"
+    assert queue.get_task(task_id).task["type"] == "t"
+
+
 def test_pop_returns_params(queue: TaskQueue) -> None:
     queue.push_task({"type": "t", "params": {"row_id": 7}})
     assert _pop(queue)["params"] == {"row_id": 7}
@@ -242,6 +271,30 @@ def test_cancel_then_push_same_id(queue: TaskQueue) -> None:
 def test_get_task_unknown(queue: TaskQueue) -> None:
     with pytest.raises(TaskNotFoundError):
         queue.get_task("nope")
+
+
+def test_fifo_after_dropped_task_leaves_entry(new_queue: QueueFactory) -> None:
+    # The cancelled task's entry stays in the ready list, and with
+    # keep_finished=0 its record is dropped at once: the task pushed next
+    # must still queue behind "c".
+    queue = new_queue(keep_finished=0)
+    queue.push_task({"type": "t", "task_id": "a"})
+    queue.push_task({"type": "t", "task_id": "c"})
+    queue.cancel("a")
+    queue.push_task({"type": "t", "task_id": "b"})
+    assert [_pop(queue)["task_id"] for _ in range(2)] == ["c", "b"]
+    assert queue.pop_task(timeout=0) is None
+
+
+def test_rows_reused_after_many_tasks(new_queue: QueueFactory) -> None:
+    queue = new_queue(keep_finished=3)
+    for n in range(50):
+        queue.push_task({"type": "t", "task_id": f"t{n}"})
+        queue.ack(_pop(queue)["task_id"])
+    assert queue.get_task("t49").state is TaskState.SUCCEEDED
+    assert queue.get_task("t47").task["task_id"] == "t47"
+    with pytest.raises(TaskNotFoundError):
+        queue.get_task("t46")
 
 
 def test_keep_finished_drops_oldest(new_queue: QueueFactory) -> None:

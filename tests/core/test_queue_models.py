@@ -37,7 +37,13 @@ VALUES = st.none() | st.integers()
 TTLS = st.none() | st.sampled_from([0.5, 1.0, 2.0]) | st.floats(0.001, 10.0)
 STEPS = st.sampled_from([0.0, 0.5, 1.0, 2.0]) | st.floats(0.0, 5.0)
 PRIORITIES = st.integers(min_value=-2, max_value=2)
+# Two levels only in the state machine, so that tasks often share a priority
+# and stale entries of dropped tasks sit among live ones.
+MODEL_PRIORITIES = st.integers(min_value=0, max_value=1)
 MACHINE_SETTINGS = settings(max_examples=100, stateful_step_count=30, deadline=None)
+# A stale entry needs about six steps in one order to show, which 100
+# examples of the queue machine often missed.
+QUEUE_MACHINE_SETTINGS = settings(MACHINE_SETTINGS, max_examples=400)
 # The factories build a new queue or store for every example, so reusing the
 # function-scoped factory fixture across examples is safe.
 FACTORY_SETTINGS = settings(
@@ -118,7 +124,9 @@ class QueueMachine(RuleBasedStateMachine):
     """MemoryQueue against heaps of ready and delayed task ids.
 
     Backoff is 1 s, 2 s, ... with no jitter and three attempts, so the model
-    can compute each retry's due time.
+    can compute each retry's due time. The queue keeps no finished task and
+    one dead letter, so that dropped tasks and ids pushed again after they
+    finished mix with live ones.
     """
 
     running = Bundle("running")
@@ -127,7 +135,9 @@ class QueueMachine(RuleBasedStateMachine):
         super().__init__()
         self.clock = clock
         policy = RetryPolicy(max_attempts=3, base_delay=1.0, max_delay=8.0, jitter=0)
-        self.queue = new_queue(clock=clock, retry_policy=policy)
+        self.queue = new_queue(
+            clock=clock, retry_policy=policy, keep_finished=0, max_dead_letters=1
+        )
         self.seq = 0
         self.pushed = 0
         self.ready: list[tuple[int, int, str]] = []
@@ -135,6 +145,7 @@ class QueueMachine(RuleBasedStateMachine):
         self.priority: dict[str, int] = {}
         self.attempts: dict[str, int] = {}
         self.finished = {"succeeded": 0, "failed": 0, "cancelled": 0}
+        self.done_ids: list[str] = []  # finished ids, free to push again
 
     def _next_seq(self) -> int:
         self.seq += 1
@@ -146,11 +157,20 @@ class QueueMachine(RuleBasedStateMachine):
             entry = (-self.priority[task_id], self._next_seq(), task_id)
             heapq.heappush(self.ready, entry)
 
-    @rule(priority=PRIORITIES)
+    @rule(priority=MODEL_PRIORITIES)
     def push(self, priority: int) -> None:
-        self._promote()
         self.pushed += 1
-        task_id = f"t{self.pushed}"
+        self._push(f"t{self.pushed}", priority)
+
+    @precondition(lambda self: self.done_ids)
+    @rule(priority=MODEL_PRIORITIES, data=st.data())
+    def push_finished_id(self, priority: int, data: st.DataObject) -> None:
+        task_id = data.draw(st.sampled_from(self.done_ids))
+        self.done_ids.remove(task_id)
+        self._push(task_id, priority)
+
+    def _push(self, task_id: str, priority: int) -> None:
+        self._promote()
         assert self.queue.push_task({"type": "t", "task_id": task_id}, priority) == (
             task_id
         )
@@ -175,6 +195,7 @@ class QueueMachine(RuleBasedStateMachine):
     def ack(self, task_id: str) -> None:
         self.queue.ack(task_id)
         self.finished["succeeded"] += 1
+        self.done_ids.append(task_id)
 
     @rule(task_id=consumes(running))
     def fail_with_retry(self, task_id: str) -> None:
@@ -182,6 +203,7 @@ class QueueMachine(RuleBasedStateMachine):
         attempts = self.attempts[task_id]
         if attempts >= 3:
             self.finished["failed"] += 1
+            self.done_ids.append(task_id)
             return
         run_at = self.clock.now + min(8.0, 2.0 ** (attempts - 1))
         heapq.heappush(self.delayed, (run_at, self._next_seq(), task_id))
@@ -194,6 +216,7 @@ class QueueMachine(RuleBasedStateMachine):
         heapq.heapify(self.ready)
         assert self.queue.cancel(entry[2]) is True
         self.finished["cancelled"] += 1
+        self.done_ids.append(entry[2])
 
     @rule(seconds=STEPS)
     def advance(self, seconds: float) -> None:
@@ -214,7 +237,8 @@ def test_queue_matches_heap_model(
     make_clock: Callable[[], FakeClock], new_queue: QueueFactory
 ) -> None:
     run_state_machine_as_test(
-        lambda: QueueMachine(make_clock(), new_queue), settings=MACHINE_SETTINGS
+        lambda: QueueMachine(make_clock(), new_queue),
+        settings=QUEUE_MACHINE_SETTINGS,
     )
 
 
