@@ -53,9 +53,10 @@ _CHUNK = 500
 # Rows per insert transaction: large enough to amortise the commit, small
 # enough that a retried deadlock repeats little work.
 _INSERT_CHUNK = 5000
-_SCHEMA_ATTEMPTS = 3
+_SCHEMA_ATTEMPTS = 5
 _MYSQL_TABLE_EXISTS = 1050
 _MYSQL_DUPLICATE_COLUMN = 1060
+_SQLITE_BUSY = 5
 
 
 class DatabaseError(BilimqError):
@@ -266,13 +267,9 @@ class Ledger:
                     self._create_schema_once()
                     break
                 except (OperationalError, ProgrammingError) as exc:
-                    # Another process created the table or added the column
-                    # between our check and our DDL; check again.
-                    if attempt == _SCHEMA_ATTEMPTS or _mysql_code(exc) not in {
-                        _MYSQL_TABLE_EXISTS,
-                        _MYSQL_DUPLICATE_COLUMN,
-                    }:
+                    if attempt == _SCHEMA_ATTEMPTS or not _lost_schema_race(exc):
                         raise
+                    time.sleep(random.uniform(0.05, 0.2))
         except (OperationalError, ProgrammingError) as exc:
             raise DatabaseError(
                 f"cannot open the database {self.display_url}: {exc.orig}"
@@ -745,6 +742,20 @@ def _add_missing_columns(conn: Connection) -> None:
             f"ALTER TABLE {quote(table.name)} ADD COLUMN {quote(column.name)} {kind}"
         )
         logger.info("added column tasks.{} to the ledger", column.name)
+
+
+def _lost_schema_race(exc: DBAPIError) -> bool:
+    """True when another process opening the same ledger got in the way.
+
+    On MySQL it created the table or added the column between our check and
+    our DDL. On SQLite it held a lock that SQLite reported at once instead of
+    waiting out the busy timeout. That was seen once, in a test where four
+    processes open an older ledger at the same moment. Which statement got
+    the error is not known.
+    """
+    if _mysql_code(exc) in {_MYSQL_TABLE_EXISTS, _MYSQL_DUPLICATE_COLUMN}:
+        return True
+    return getattr(exc.orig, "sqlite_errorcode", None) == _SQLITE_BUSY
 
 
 def _mysql_code(exc: DBAPIError) -> int | None:

@@ -7,9 +7,11 @@ import sys
 import threading
 import time
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine
+from sqlalchemy.exc import OperationalError
 
 from bilimq.database import Ledger, NewTask, Task, TaskState, key_digest
 
@@ -260,6 +262,50 @@ ledger = Ledger(sys.argv[1])
 ledger.create_schema()
 ledger.dispose()
 """
+
+
+def _busy_error(tmp_path: Path) -> OperationalError:
+    """Return the error SQLite gives a reader while a writer has the file locked."""
+    url = f"sqlite:///{tmp_path / 'held.db'}"
+    holder = create_engine(url, connect_args={"timeout": 0})
+    waiter = create_engine(url, connect_args={"timeout": 0})
+    with holder.connect() as conn:
+        conn.exec_driver_sql("CREATE TABLE t (a)")
+        conn.commit()
+        conn.exec_driver_sql("BEGIN EXCLUSIVE")
+        try:
+            with waiter.connect() as other:
+                other.exec_driver_sql("SELECT * FROM t")
+        except OperationalError as exc:
+            return exc
+        finally:
+            conn.rollback()
+            holder.dispose()
+            waiter.dispose()
+    raise AssertionError("the exclusive lock did not block the reader")
+
+
+def test_schema_retried_after_sqlite_busy(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ledger = Ledger(f"sqlite:///{tmp_path / 'ledger.db'}")
+    busy = _busy_error(tmp_path)
+    real = ledger._create_schema_once
+    calls = []
+
+    def busy_once() -> None:
+        calls.append(1)
+        if len(calls) == 1:
+            raise busy
+        real()
+
+    monkeypatch.setattr(ledger, "_create_schema_once", busy_once)
+    try:
+        ledger.create_schema()
+        assert len(calls) == 2
+        assert ledger.list_tasks() == []
+    finally:
+        ledger.dispose()
 
 
 @pytest.mark.parametrize("old", [False, True], ids=["new", "old"])
