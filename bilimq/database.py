@@ -745,12 +745,12 @@ def _add_missing_columns(conn: Connection) -> None:
 
 
 def _lost_schema_race(exc: DBAPIError) -> bool:
-    """True when another process opening the same ledger got in the way.
+    """Return True when another process opening the same ledger got in the way.
 
     On MySQL it created the table or added the column between our check and
-    our DDL. On SQLite it held a lock that SQLite reported at once instead of
-    waiting out the busy timeout. That was seen once, in a test where four
-    processes open an older ledger at the same moment. Which statement got
+    our DDL. On SQLite it held a lock, and SQLite reported the lock at once
+    instead of waiting out the busy timeout. That can happen when several
+    processes open an older ledger at the same moment. Which statement gets
     the error is not known.
     """
     if _mysql_code(exc) in {_MYSQL_TABLE_EXISTS, _MYSQL_DUPLICATE_COLUMN}:

@@ -102,10 +102,10 @@ class QueueBackend(Protocol):
         block: bool,
         timeout: float | None,
     ) -> None:
-        """Store a task that passed ``check_task()`` as ready, under ``task_id``.
+        """Store a task as ready under ``task_id``.
 
-        The backend keeps copies of the top-level items, never the caller's
-        dict, and fills in ``params`` when it is missing. Raises
+        ``task`` passed ``check_task()`` and has ``params``. The backend keeps
+        copies of its top-level items, never the caller's dict. Raises
         DuplicateTaskError, QueueFull or QueueClosed.
         """
         ...

@@ -35,14 +35,7 @@ from bilimq.core.errors import (
 )
 from bilimq.core.retry import RetryPolicy
 from bilimq.core.store import Clock
-from bilimq.core.task import (
-    LIVE_STATES,
-    TASK_KEYS,
-    Task,
-    TaskInfo,
-    TaskState,
-    extra_items,
-)
+from bilimq.core.task import LIVE_STATES, Task, TaskInfo, TaskState, extra_items
 from bilimq.core.task_rows import SLOT_MASK, TaskRows
 
 logger = logging.getLogger("bilimq.core")
@@ -148,14 +141,9 @@ class MemoryQueueBackend:
     ) -> None:
         """Store a checked task as ready, waiting for room when full."""
         task_type = task["type"]
-        params = task.get("params")
-        extras = None
-        # Most tasks hold type and params only, which len() alone shows.
-        if params is None or len(task) != 2:
-            if params is None:
-                params = {}
-            if not task.keys() <= TASK_KEYS:
-                extras = extra_items(task)
+        params = task["params"]
+        # Most tasks have only type and params, and then len() is enough.
+        extras = None if len(task) == 2 else extra_items(task)
         taken_back = None
         # acquire() and release() instead of a with block in push, pop and
         # ack: on CPython 3.11 that cuts the cost of the lock by more than

@@ -112,8 +112,8 @@ class TaskQueue(PublicStoreMixin):
         if type(priority) is not int or not -MAX_PRIORITY <= priority <= MAX_PRIORITY:
             check_priority(priority)
         if "params" not in task:
-            # One params dict for the backend and the on_push hooks, so that
-            # a hook that fills it in reaches the worker.
+            # The backends expect params. Filling it in here also gives the
+            # on_push hooks the dict the worker gets, so their changes reach it.
             task = {**task, "params": {}}
         self._push(task, task_id, priority, block, timeout)
         if self._hook_lists["on_push"]:

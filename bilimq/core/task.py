@@ -64,8 +64,8 @@ class TaskInfo:
     ``host:pid:thread name`` on Redis."""
 
 
-TASK_KEYS = frozenset({"type", "params", "task_id"})
-"""The keys a task dict may have that the queue reads; any other key is kept."""
+# The keys that a queue reads. A task's other keys are kept as they are.
+_TASK_KEYS = frozenset({"type", "params", "task_id"})
 
 
 def check_task(task: object) -> str:
@@ -125,7 +125,7 @@ def normalize_task(task: object) -> Task:
 
 def extra_items(task: Task) -> dict[str, Any] | None:
     """Return the items of a task other than ``type``, ``params`` and ``task_id``."""
-    extras = {key: value for key, value in task.items() if key not in TASK_KEYS}
+    extras = {key: value for key, value in task.items() if key not in _TASK_KEYS}
     return extras or None
 
 

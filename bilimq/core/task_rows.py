@@ -1,6 +1,6 @@
 """TaskRows: the tasks of a ``MemoryQueueBackend``, one row per task in parallel lists.
 
-A row holds what an object per task would hold, but adds no container per
+A row stores what an object per task would store, but adds no container per
 task. The garbage collector tracks containers, and each full collection
 walks all of them. With a record object and a dict copy per queued task,
 collections took about a third of the time of a push and a pop while 200,000
@@ -33,9 +33,9 @@ _GROW_BY = 1024  # rows added at once when no slot is free
 
 
 class TaskRows:
-    """Rows of task fields, indexed by slot; the owner's lock guards them.
+    """Rows of task fields, indexed by slot and guarded by the owner's lock.
 
-    Each attribute except ``free`` is one column. A free row holds the
+    Each attribute except ``free`` is one column. A free row contains the
     defaults that ``release()`` sets, so that a push only writes the fields
     that differ.
     """

@@ -275,7 +275,7 @@ def test_get_task_unknown(queue: TaskQueue) -> None:
 
 def test_fifo_after_dropped_task_leaves_entry(new_queue: QueueFactory) -> None:
     # The cancelled task's entry stays in the ready list, and with
-    # keep_finished=0 its record is dropped at once: the task pushed next
+    # keep_finished=0 its row is freed at once: the task pushed next
     # must still queue behind "c".
     queue = new_queue(keep_finished=0)
     queue.push_task({"type": "t", "task_id": "a"})
